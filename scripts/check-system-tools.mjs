@@ -10,6 +10,10 @@ const NEEDED = [
   { pkg: 'kcat', present: () => existsSync('/usr/bin/kcat') },
   { pkg: 'python3-confluent-kafka', present: () => pythonHas('confluent_kafka') },
   { pkg: 'python3-kafka', present: () => pythonHas('kafka') },
+  // kafka-python's compression codecs
+  { pkg: 'python3-snappy', present: () => pythonHas('snappy') },
+  { pkg: 'python3-lz4', present: () => pythonHas('lz4.frame') },
+  { pkg: 'python3-zstandard', present: () => pythonHas('zstandard') },
 ];
 
 function pythonHas(module) {
