@@ -5,3 +5,7 @@ export { KafkaError, errorName, isRetriable } from './errors/kafka-error.js';
 export * from './generated/index.js';
 export * from './headers.js';
 export * from './consumer-protocol.js';
+export * from './records/index.js';
+export * from './compression/index.js';
+export { crc32c } from './crc32c.js';
+export { murmur2, partitionForKey, toPositive } from './partitioner/murmur2.js';
