@@ -1,0 +1,83 @@
+/**
+ * Starts the real broker as a separate process (`samsa start`) on an ephemeral port with a
+ * fresh data directory, and stops it (or kills it with -9) on demand. Every wait is bounded.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = resolve(fileURLToPath(import.meta.url), '../../../../..');
+export const SAMSA_BIN = join(REPO, 'packages/cli/bin/samsa.js');
+
+export interface BrokerProcess {
+  readonly port: number;
+  readonly bootstrap: string;
+  readonly dataDir: string;
+  readonly output: () => string;
+  /** SIGTERM and wait for a clean exit. */
+  stop(): Promise<number | null>;
+  /** SIGKILL, as a crash. */
+  kill(): Promise<void>;
+}
+
+export interface StartOptions {
+  dataDir?: string;
+  port?: number;
+  overrides?: Record<string, string | number | boolean>;
+  timeoutMs?: number;
+}
+
+export async function makeDataDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'samsa-data-'));
+}
+
+export async function startBroker(options: StartOptions = {}): Promise<BrokerProcess> {
+  const dataDir = options.dataDir ?? (await makeDataDir());
+  const args = [SAMSA_BIN, 'start', '--listen', `127.0.0.1:${options.port ?? 0}`, '--data', dataDir, '--log-level', 'warn'];
+  for (const [k, v] of Object.entries(options.overrides ?? {})) args.push('-o', `${k}=${v}`);
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  const port = await new Promise<number>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`broker did not start within ${options.timeoutMs ?? 15_000} ms:\n${out}`)), options.timeoutMs ?? 15_000);
+    const check = (): void => {
+      const m = /listening on [^:]+:(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        res(Number(m[1]));
+      }
+    };
+    child.stdout!.on('data', check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      rej(new Error(`broker exited with ${code} before it was ready:\n${out}`));
+    });
+  });
+  return {
+    port,
+    bootstrap: `127.0.0.1:${port}`,
+    dataDir,
+    output: () => out,
+    stop: () => stopChild(child, exited, 'SIGTERM', 15_000),
+    kill: async () => {
+      await stopChild(child, exited, 'SIGKILL', 5_000);
+    },
+  };
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<number | null>, signal: NodeJS.Signals, timeoutMs: number): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const code = await exited;
+  clearTimeout(timer);
+  return code;
+}
+
+export async function removeDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
