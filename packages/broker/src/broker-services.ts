@@ -1,0 +1,26 @@
+/**
+ * What handlers reach through their context: the broker's configuration and its parts.
+ */
+import type { BrokerConfig } from './config/broker-config.js';
+import type { TopicAdmin } from './controller/topic-admin.js';
+import type { Handler } from './handlers/handler.js';
+import type { ClusterMetadata } from './metadata/cluster-metadata.js';
+import type { Clock } from './platform/clock.js';
+import type { Logger } from './platform/logger.js';
+import type { ReplicaManager } from './replication/replica-manager.js';
+
+export interface BrokerServices {
+  readonly nodeId: number;
+  readonly config: BrokerConfig;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly metadata: ClusterMetadata;
+  readonly topicAdmin: TopicAdmin;
+  readonly replicaManager: ReplicaManager;
+  readonly handlers: ReadonlyMap<number, Handler>;
+  /**
+   * Creates a topic with the broker defaults if auto.create.topics.enable allows it, and
+   * waits (bounded) until this broker can serve it. Returns false when it may not be created.
+   */
+  autoCreateTopic(name: string): Promise<boolean>;
+}

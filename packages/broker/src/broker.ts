@@ -1,0 +1,148 @@
+/**
+ * A broker: wires the metadata store, the cluster metadata view, the replica manager and
+ * the network listener, and registers itself in the cluster. `Broker.start` resolves once
+ * the broker serves requests; `stop` shuts it down cleanly (logs closed with their
+ * clean-shutdown markers), `kill` drops everything at once as a crash would.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ErrorCode } from '@samsa/protocol';
+import type { BrokerServices } from './broker-services.js';
+import type { BrokerConfig } from './config/broker-config.js';
+import { AdminError, TopicAdmin } from './controller/topic-admin.js';
+import { allHandlers } from './handlers/index.js';
+import { ClusterMetadata } from './metadata/cluster-metadata.js';
+import { EmbeddedMetadataStore } from './metadata/embedded-store.js';
+import { Keys, type BrokerRegistration, type ControllerRecord } from './metadata/keys.js';
+import type { Lease, MetadataStore } from './metadata/store.js';
+import { systemClock, type Clock } from './platform/clock.js';
+import { silentLogger, type Logger } from './platform/logger.js';
+import { ReplicaManager } from './replication/replica-manager.js';
+import { makeDispatcher } from './server/dispatch.js';
+import { Listener } from './server/listener.js';
+
+export interface BrokerOptions {
+  config: BrokerConfig;
+  clock?: Clock;
+  logger?: Logger;
+  /** Shared store (a cluster); by default an embedded store in the log directory. */
+  store?: MetadataStore;
+}
+
+/** How long a graceful stop waits for in-flight requests. */
+const STOP_TIMEOUT_MS = 5_000;
+const AUTO_CREATE_WAIT_MS = 5_000;
+
+export class Broker {
+  private lease: Lease | null = null;
+
+  private constructor(
+    readonly config: BrokerConfig,
+    readonly services: BrokerServices,
+    private readonly store: MetadataStore,
+    private readonly ownsStore: boolean,
+    private readonly listener: Listener,
+  ) {}
+
+  get port(): number {
+    return this.listener.port;
+  }
+
+  get nodeId(): number {
+    return this.config.nodeId;
+  }
+
+  static async start(options: BrokerOptions): Promise<Broker> {
+    const { config } = options;
+    const clock = options.clock ?? systemClock;
+    const log = options.logger ?? silentLogger;
+    await mkdir(config.logDir, { recursive: true });
+    const store = options.store ?? (await EmbeddedMetadataStore.open(join(config.logDir, 'cluster-metadata.samsa')));
+    await ensureClusterId(store, config.clusterId);
+    const metadata = new ClusterMetadata(store);
+    await metadata.start();
+    const replicaManager = new ReplicaManager(config.nodeId, config, metadata, clock, log);
+    const topicAdmin = new TopicAdmin(store, metadata, { numPartitions: config.numPartitions, replicationFactor: config.defaultReplicationFactor });
+    const handlers = allHandlers();
+    const services: BrokerServices = {
+      nodeId: config.nodeId,
+      config,
+      clock,
+      log,
+      metadata,
+      topicAdmin,
+      replicaManager,
+      handlers,
+      autoCreateTopic: async (name) => {
+        if (!config.autoCreateTopicsEnable) return false;
+        try {
+          await topicAdmin.create({ name, numPartitions: -1, replicationFactor: -1 });
+          log.info({ topic: name }, 'auto-created topic');
+        } catch (e) {
+          if (!(e instanceof AdminError)) throw e;
+          if (e.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS) return false;
+        }
+        return replicaManager.awaitLocalPartitions(name, AUTO_CREATE_WAIT_MS);
+      },
+    };
+    await replicaManager.start();
+    const first = config.listeners[0]!;
+    const listener = new Listener(
+      {
+        host: first.host,
+        port: first.port,
+        maxConnections: config.maxConnections,
+        maxRequestBytes: config.socketRequestMaxBytes,
+        maxQueuedBytes: config.queuedMaxRequestBytes,
+        idleMs: config.connectionsMaxIdleMs,
+      },
+      makeDispatcher(handlers, services),
+      log,
+    );
+    const port = await listener.start();
+    const broker = new Broker(config, services, store, !options.store, listener);
+    await broker.register(port);
+    log.info({ nodeId: config.nodeId, address: `${first.host}:${port}`, logDir: config.logDir }, 'broker started');
+    return broker;
+  }
+
+  /** Registers this broker (ephemeral) and, if no controller exists, becomes it. */
+  private async register(port: number): Promise<void> {
+    const adv = this.config.advertisedListeners[0]!;
+    const registration: BrokerRegistration = {
+      nodeId: this.config.nodeId,
+      host: adv.host || '127.0.0.1',
+      port: adv.port === 0 ? port : adv.port,
+      rack: this.config.rack,
+    };
+    this.lease = await this.store.grantLease(10_000);
+    await this.store.put(Keys.broker(this.config.nodeId), JSON.stringify(registration), this.lease);
+    const epochKv = await this.store.get(Keys.controllerEpoch);
+    const epoch = (epochKv ? Number(JSON.parse(epochKv.value)) : 0) + 1;
+    const record: ControllerRecord = { brokerId: this.config.nodeId, epoch };
+    await this.store.txn(
+      [{ key: Keys.controller, modRevision: 0 }],
+      [
+        { type: 'put', key: Keys.controller, value: JSON.stringify(record), lease: this.lease },
+        { type: 'put', key: Keys.controllerEpoch, value: JSON.stringify(epoch) },
+      ],
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.listener.stop(STOP_TIMEOUT_MS);
+    await this.services.replicaManager.stop();
+    await this.lease?.revoke();
+    this.services.metadata.stop();
+    if (this.ownsStore) await this.store.close();
+    this.services.log.info({ nodeId: this.config.nodeId }, 'broker stopped');
+  }
+}
+
+async function ensureClusterId(store: MetadataStore, configured: string | null): Promise<void> {
+  const existing = await store.get(Keys.clusterId);
+  if (existing) return;
+  const id = configured ?? randomBytes(16).toString('base64url');
+  await store.txn([{ key: Keys.clusterId, modRevision: 0 }], [{ type: 'put', key: Keys.clusterId, value: JSON.stringify(id) }]);
+}

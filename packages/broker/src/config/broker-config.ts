@@ -1,0 +1,187 @@
+/**
+ * Broker settings under Kafka's names and defaults, parsed from a server.properties-style
+ * file and command-line overrides, then checked (including relations between limits) before
+ * the broker starts.
+ */
+import { SamsaError } from '@samsa/protocol';
+import { TOPIC_CONFIGS, validateValue, type ConfigType, type TopicConfigDef } from './topic-config.js';
+
+interface BrokerConfigDef {
+  readonly name: string;
+  readonly type: ConfigType;
+  readonly default: string | null;
+  readonly min?: number;
+  readonly validValues?: readonly string[];
+}
+
+const LONG_MAX = '9223372036854775807';
+
+const BROKER_ONLY: readonly BrokerConfigDef[] = [
+  { name: 'node.id', type: 'int', default: '0', min: 0 },
+  { name: 'broker.id', type: 'int', default: null, min: 0 },
+  { name: 'listeners', type: 'list', default: 'PLAINTEXT://127.0.0.1:9092' },
+  { name: 'advertised.listeners', type: 'list', default: null },
+  { name: 'log.dirs', type: 'string', default: null },
+  { name: 'log.dir', type: 'string', default: './data' },
+  { name: 'broker.rack', type: 'string', default: null },
+  { name: 'socket.request.max.bytes', type: 'int', default: '104857600', min: 1 },
+  { name: 'queued.max.request.bytes', type: 'long', default: '-1' },
+  { name: 'connections.max.idle.ms', type: 'long', default: '600000' },
+  { name: 'max.connections', type: 'int', default: '2147483647', min: 0 },
+  { name: 'auto.create.topics.enable', type: 'boolean', default: 'true' },
+  { name: 'delete.topic.enable', type: 'boolean', default: 'true' },
+  { name: 'num.partitions', type: 'int', default: '1', min: 1 },
+  { name: 'default.replication.factor', type: 'int', default: '1', min: 1 },
+  { name: 'log.retention.check.interval.ms', type: 'long', default: '300000', min: 1 },
+  { name: 'log.flush.scheduler.interval.ms', type: 'long', default: LONG_MAX, min: 1 },
+  { name: 'log.flush.offset.checkpoint.interval.ms', type: 'int', default: '60000', min: 0 },
+  { name: 'log.retention.hours', type: 'int', default: '168' },
+  { name: 'log.retention.minutes', type: 'int', default: null },
+  { name: 'log.roll.hours', type: 'int', default: '168', min: 1 },
+  { name: 'fetch.max.bytes', type: 'int', default: '57671680', min: 1024 },
+  { name: 'replica.lag.time.max.ms', type: 'long', default: '30000', min: 1 },
+  { name: 'offsets.topic.num.partitions', type: 'int', default: '50', min: 1 },
+  { name: 'offsets.topic.replication.factor', type: 'int', default: '3', min: 1 },
+  { name: 'offsets.retention.minutes', type: 'int', default: '10080', min: 1 },
+  { name: 'group.min.session.timeout.ms', type: 'int', default: '6000' },
+  { name: 'group.max.session.timeout.ms', type: 'int', default: '1800000' },
+  { name: 'group.initial.rebalance.delay.ms', type: 'int', default: '3000', min: 0 },
+  { name: 'group.max.size', type: 'int', default: '2147483647', min: 1 },
+  { name: 'transactional.id.expiration.ms', type: 'int', default: '604800000', min: 1 },
+  { name: 'producer.id.expiration.ms', type: 'int', default: '86400000', min: 1 },
+  { name: 'cluster.id', type: 'string', default: null },
+];
+
+const BROKER_DEFS: ReadonlyMap<string, BrokerConfigDef> = new Map([
+  ...BROKER_ONLY.map((d) => [d.name, d] as const),
+  // Every topic setting's broker-level synonym (log.segment.bytes, message.max.bytes, ...).
+  ...TOPIC_CONFIGS.filter((d) => d.brokerSynonym).map((d) => [d.brokerSynonym!, { ...d, name: d.brokerSynonym! }] as const),
+]);
+
+export function isBrokerConfig(name: string): boolean {
+  return BROKER_DEFS.has(name);
+}
+
+export interface ListenerAddress {
+  name: string;
+  host: string;
+  port: number;
+}
+
+export interface BrokerConfig {
+  /** Every setting as given or defaulted, by Kafka name (for DescribeConfigs). */
+  readonly values: ReadonlyMap<string, string>;
+  /** The names set explicitly (file or flags), as opposed to defaults. */
+  readonly explicit: ReadonlySet<string>;
+  readonly nodeId: number;
+  readonly listeners: readonly ListenerAddress[];
+  readonly advertisedListeners: readonly ListenerAddress[];
+  readonly logDir: string;
+  readonly rack: string | null;
+  readonly socketRequestMaxBytes: number;
+  readonly queuedMaxRequestBytes: number;
+  readonly connectionsMaxIdleMs: number;
+  readonly maxConnections: number;
+  readonly autoCreateTopicsEnable: boolean;
+  readonly deleteTopicEnable: boolean;
+  readonly numPartitions: number;
+  readonly defaultReplicationFactor: number;
+  readonly logRetentionCheckIntervalMs: number;
+  readonly logFlushSchedulerIntervalMs: number;
+  readonly fetchMaxBytes: number;
+  readonly messageMaxBytes: number;
+  readonly replicaLagTimeMaxMs: number;
+  readonly offsetsTopicNumPartitions: number;
+  readonly clusterId: string | null;
+  /** Topic defaults from the broker synonyms: topic name -> value. */
+  readonly topicDefaults: ReadonlyMap<string, string>;
+}
+
+export function parseListener(text: string): ListenerAddress {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*):\/\/(\[[^\]]*\]|[^:]*):(\d+)$/.exec(text.trim());
+  if (!m) throw new SamsaError('CONFIG_INVALID', `listener ${JSON.stringify(text)} is not NAME://host:port (e.g. PLAINTEXT://127.0.0.1:9092)`);
+  const port = Number(m[3]);
+  if (port > 65535) throw new SamsaError('CONFIG_INVALID', `listener ${text}: port ${port} is above 65535`);
+  return { name: m[1]!, host: m[2]!.replace(/^\[|\]$/g, ''), port };
+}
+
+/** Parses Kafka's server.properties format: key=value lines, # and ! comments. */
+export function parseProperties(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#') || line.startsWith('!')) continue;
+    const at = line.search(/[=:]/);
+    if (at < 0) throw new SamsaError('CONFIG_INVALID', `config line ${JSON.stringify(line)} is not key=value`);
+    out.set(line.slice(0, at).trim(), line.slice(at + 1).trim());
+  }
+  return out;
+}
+
+const num = (text: string): number => {
+  const n = BigInt(text);
+  return n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(n);
+};
+
+/** Builds the broker's configuration from explicit settings; throws CONFIG_INVALID naming the setting. */
+export function buildBrokerConfig(settings: ReadonlyMap<string, string>): BrokerConfig {
+  const values = new Map<string, string>();
+  for (const [name, value] of settings) {
+    const def = BROKER_DEFS.get(name);
+    if (!def) throw new SamsaError('CONFIG_INVALID', `unknown broker setting ${name}`);
+    values.set(name, validateValue(def as TopicConfigDef, value));
+  }
+  for (const def of BROKER_DEFS.values()) if (!values.has(def.name) && def.default !== null) values.set(def.name, def.default);
+  // Kafka's coarser retention and roll settings apply unless the ms form is set explicitly.
+  if (!settings.has('log.retention.ms')) {
+    const minutes = settings.get('log.retention.minutes');
+    values.set('log.retention.ms', minutes !== undefined ? String(Number(minutes) * 60_000) : String(num(values.get('log.retention.hours')!) * 3_600_000));
+  }
+  if (!settings.has('log.roll.ms')) values.set('log.roll.ms', String(num(values.get('log.roll.hours')!) * 3_600_000));
+
+  const get = (n: string): string => values.get(n)!;
+  const listeners = get('listeners').split(',').filter(Boolean).map(parseListener);
+  if (listeners.length === 0) throw new SamsaError('CONFIG_INVALID', 'listeners is empty: give at least one, e.g. PLAINTEXT://127.0.0.1:9092');
+  const advertised = values.has('advertised.listeners') ? get('advertised.listeners').split(',').filter(Boolean).map(parseListener) : listeners;
+  const topicDefaults = new Map<string, string>();
+  for (const d of TOPIC_CONFIGS) if (d.brokerSynonym && values.has(d.brokerSynonym)) topicDefaults.set(d.name, get(d.brokerSynonym));
+
+  const config: BrokerConfig = {
+    values,
+    explicit: new Set(settings.keys()),
+    nodeId: num(values.get('broker.id') ?? get('node.id')),
+    listeners,
+    advertisedListeners: advertised,
+    logDir: values.get('log.dirs')?.split(',')[0] ?? get('log.dir'),
+    rack: values.get('broker.rack') ?? null,
+    socketRequestMaxBytes: num(get('socket.request.max.bytes')),
+    queuedMaxRequestBytes: num(get('queued.max.request.bytes')) > 0 ? num(get('queued.max.request.bytes')) : num(get('socket.request.max.bytes')),
+    connectionsMaxIdleMs: num(get('connections.max.idle.ms')),
+    maxConnections: num(get('max.connections')),
+    autoCreateTopicsEnable: get('auto.create.topics.enable') === 'true',
+    deleteTopicEnable: get('delete.topic.enable') === 'true',
+    numPartitions: num(get('num.partitions')),
+    defaultReplicationFactor: num(get('default.replication.factor')),
+    logRetentionCheckIntervalMs: num(get('log.retention.check.interval.ms')),
+    logFlushSchedulerIntervalMs: num(get('log.flush.scheduler.interval.ms')),
+    fetchMaxBytes: num(get('fetch.max.bytes')),
+    messageMaxBytes: num(get('message.max.bytes')),
+    replicaLagTimeMaxMs: num(get('replica.lag.time.max.ms')),
+    offsetsTopicNumPartitions: num(get('offsets.topic.num.partitions')),
+    clusterId: values.get('cluster.id') ?? null,
+    topicDefaults,
+  };
+  checkRelations(config);
+  return config;
+}
+
+/** Limits that only make sense together are checked at startup, not discovered in production. */
+function checkRelations(c: BrokerConfig): void {
+  const segmentBytes = num(c.values.get('log.segment.bytes')!);
+  if (segmentBytes <= c.messageMaxBytes) {
+    throw new SamsaError('CONFIG_INVALID', `log.segment.bytes (${segmentBytes}) must be larger than message.max.bytes (${c.messageMaxBytes})`);
+  }
+  if (c.socketRequestMaxBytes < c.messageMaxBytes) {
+    throw new SamsaError('CONFIG_INVALID', `socket.request.max.bytes (${c.socketRequestMaxBytes}) must be at least message.max.bytes (${c.messageMaxBytes})`);
+  }
+}

@@ -1,0 +1,116 @@
+import { ApiKey, ErrorCode, Fetch } from '@samsa/protocol';
+import type { BrokerServices } from '../broker-services.js';
+import { waitForData } from '../purgatory/delayed-fetch.js';
+import type { Partition } from '../replication/partition.js';
+import { defineHandler } from './handler.js';
+import { leaderPartition, partitionErrorCode } from './partition-errors.js';
+
+/** Kafka sends an empty record set, never null, for a partition in error: some clients misread null. */
+const EMPTY = Buffer.alloc(0);
+
+interface Wanted {
+  topic: string;
+  topicId: string;
+  request: Fetch.FetchPartition;
+  /** Set when the partition can be read; otherwise the response carries errorCode. */
+  partition: Partition | null;
+  errorCode: number;
+}
+
+/**
+ * Fetch v4-17 for consumers. Long polling: when less than min_bytes is available the request
+ * parks until data arrives on any of its partitions or max_wait_ms passes. Limits: max_bytes
+ * for the response, partition_max_bytes per partition, and at least one whole batch of the
+ * first non-empty partition even when it exceeds them (KIP-74), or a consumer would stall.
+ * Fetch sessions (KIP-227) are declined cleanly: session id 0 tells the client to keep
+ * sending full fetch requests.
+ */
+export const fetchHandler = defineHandler<Fetch.FetchRequest, Fetch.FetchResponseInput>({
+  apiKey: ApiKey.Fetch,
+  minVersion: 4,
+  maxVersion: 17,
+  async handle(ctx, req) {
+    const { broker } = ctx;
+    const v = ctx.header.apiVersion;
+    if (v >= 7 && req.sessionId !== 0) {
+      // An incremental fetch in a session we never created.
+      return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
+    }
+    const wanted = resolve(broker, req, v);
+    const deadline = broker.clock.monotonic() + Math.max(0, req.maxWaitMs);
+    for (;;) {
+      const { responses, bytes } = await readAll(broker, wanted, req, v);
+      const left = deadline - broker.clock.monotonic();
+      const hasError = responses.some((t) => t.partitions.some((p) => p.errorCode !== 0));
+      if (bytes >= Math.max(1, req.minBytes) || left <= 0 || hasError || wanted.every((w) => !w.partition)) {
+        return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses };
+      }
+      await waitForData(
+        wanted.flatMap((w) => (w.partition ? [w.partition] : [])),
+        left,
+      );
+    }
+  },
+});
+
+function resolve(broker: BrokerServices, req: Fetch.FetchRequest, v: number): Wanted[] {
+  const out: Wanted[] = [];
+  for (const t of req.topics) {
+    const info = v >= 13 ? broker.metadata.topicById(t.topicId) : broker.metadata.topic(t.topic);
+    for (const p of t.partitions) {
+      if (!info) {
+        const errorCode = v >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        out.push({ topic: t.topic, topicId: t.topicId, request: p, partition: null, errorCode });
+        continue;
+      }
+      const found = leaderPartition(broker, info.name, p.partition, v >= 9 ? p.currentLeaderEpoch : -1);
+      out.push({ topic: info.name, topicId: info.topicId, request: p, partition: found.partition, errorCode: found.errorCode });
+    }
+  }
+  return out;
+}
+
+async function readAll(
+  broker: BrokerServices,
+  wanted: Wanted[],
+  req: Fetch.FetchRequest,
+  v: number,
+): Promise<{ responses: Fetch.FetchableTopicResponseInput[]; bytes: number }> {
+  let budget = Math.min(req.maxBytes > 0 ? req.maxBytes : broker.config.fetchMaxBytes, broker.config.fetchMaxBytes);
+  let bytes = 0;
+  const byTopic = new Map<string, Fetch.FetchableTopicResponseInput>();
+  for (const w of wanted) {
+    let topic = byTopic.get(w.topicId + w.topic);
+    if (!topic) {
+      topic = { topic: w.topic, topicId: w.topicId, partitions: [] };
+      byTopic.set(w.topicId + w.topic, topic);
+    }
+    const p = w.partition;
+    const base = { partitionIndex: w.request.partition, abortedTransactions: v >= 4 ? [] : null };
+    if (!p) {
+      topic.partitions.push({ ...base, errorCode: w.errorCode, highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n, records: EMPTY });
+      continue;
+    }
+    const fetchOffset = Number(w.request.fetchOffset);
+    const hw = p.highWatermark;
+    const state = { highWatermark: BigInt(hw), lastStableOffset: BigInt(hw), logStartOffset: BigInt(p.logStartOffset) };
+    if (fetchOffset < p.logStartOffset || fetchOffset > p.logEndOffset) {
+      topic.partitions.push({ ...base, ...state, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, records: EMPTY });
+      continue;
+    }
+    if (fetchOffset >= hw || (budget <= 0 && bytes > 0)) {
+      topic.partitions.push({ ...base, ...state, errorCode: 0, records: EMPTY });
+      continue;
+    }
+    try {
+      const limit = Math.min(w.request.partitionMaxBytes, budget);
+      const { records } = await p.log.read(fetchOffset, limit, { maxOffset: hw, minOneBatch: bytes === 0 });
+      bytes += records.length;
+      budget -= records.length;
+      topic.partitions.push({ ...base, ...state, errorCode: 0, records });
+    } catch (e) {
+      topic.partitions.push({ ...base, ...state, ...partitionErrorCode(broker, e, p.name), records: EMPTY });
+    }
+  }
+  return { responses: [...byTopic.values()], bytes };
+}

@@ -1,0 +1,32 @@
+/**
+ * What every API handler looks like, and the context a request carries into it.
+ */
+import type { ConnectionInfo } from '../server/connection.js';
+import type { BrokerServices } from '../broker-services.js';
+
+export interface RequestHeaderInfo {
+  readonly apiKey: number;
+  readonly apiVersion: number;
+  readonly correlationId: number;
+  readonly clientId: string | null;
+}
+
+export interface RequestContext {
+  readonly header: RequestHeaderInfo;
+  readonly conn: ConnectionInfo;
+  readonly broker: BrokerServices;
+}
+
+export interface Handler<Req = never, Res = unknown> {
+  readonly apiKey: number;
+  /** The versions we advertise in ApiVersions and accept. */
+  readonly minVersion: number;
+  readonly maxVersion: number;
+  /** Returns the response, or null when none is sent (Produce with acks=0). */
+  handle(ctx: RequestContext, request: Req): Promise<Res | null>;
+}
+
+/** Lets a typed handler sit in the untyped registry. */
+export function defineHandler<Req, Res>(h: Handler<Req, Res>): Handler<never, unknown> {
+  return h as unknown as Handler<never, unknown>;
+}

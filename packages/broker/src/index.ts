@@ -1,0 +1,6 @@
+export { Broker, type BrokerOptions } from './broker.js';
+export { buildBrokerConfig, parseProperties, type BrokerConfig } from './config/broker-config.js';
+export { systemClock, ManualClock, type Clock } from './platform/clock.js';
+export { silentLogger, type Logger } from './platform/logger.js';
+export { EmbeddedMetadataStore } from './metadata/embedded-store.js';
+export type { MetadataStore } from './metadata/store.js';

@@ -1,0 +1,144 @@
+/**
+ * The broker's in-memory view of the cluster metadata in the store: brokers, the
+ * controller, topics with their partitions' replicas and state, and topic config overrides.
+ * It is kept current by a watch on the whole key space, and tells its listeners which
+ * topics changed so the replica manager can reconcile its local partitions.
+ */
+import type { MetadataStore, WatchEvent } from './store.js';
+import { Keys, type BrokerRegistration, type ControllerRecord, type PartitionState, type TopicRecord } from './keys.js';
+
+export interface PartitionInfo {
+  readonly topic: string;
+  readonly index: number;
+  readonly replicas: readonly number[];
+  /** Null until the controller has written the partition's first state. */
+  readonly state: PartitionState | null;
+  /** modRevision of the state key, for compare-and-swap writes. */
+  readonly stateRevision: number;
+}
+
+export interface TopicInfo {
+  readonly name: string;
+  readonly topicId: string;
+  readonly partitions: readonly PartitionInfo[];
+  readonly configs: ReadonlyMap<string, string>;
+  readonly internal: boolean;
+}
+
+type Listener = (changedTopics: ReadonlySet<string>) => void;
+
+export class ClusterMetadata {
+  readonly brokers = new Map<number, BrokerRegistration>();
+  controller: ControllerRecord | null = null;
+  private readonly topicRecords = new Map<string, TopicRecord>();
+  private readonly states = new Map<string, Map<number, { state: PartitionState; revision: number }>>();
+  private readonly configs = new Map<string, Map<string, string>>();
+  private readonly listeners = new Set<Listener>();
+  private unwatch: (() => void) | null = null;
+  clusterId = '';
+
+  constructor(private readonly store: MetadataStore) {}
+
+  /** Loads everything, then follows changes. */
+  async start(): Promise<void> {
+    // Watch first so nothing written between the load and the watch is missed; applying
+    // an event twice is harmless because each one carries the key's whole value.
+    const buffered: WatchEvent[] = [];
+    let loading = true;
+    this.unwatch = this.store.watch('/', (e) => {
+      if (loading) buffered.push(e);
+      else this.apply([e]);
+    });
+    const all = await this.store.list('/');
+    const changed = new Set<string>();
+    for (const kv of all) this.applyOne({ type: 'put', key: kv.key, value: kv.value, modRevision: kv.modRevision }, changed);
+    loading = false;
+    this.apply(buffered);
+  }
+
+  stop(): void {
+    this.unwatch?.();
+    this.unwatch = null;
+  }
+
+  onChange(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  topic(name: string): TopicInfo | null {
+    const rec = this.topicRecords.get(name);
+    if (!rec) return null;
+    const states = this.states.get(name);
+    return {
+      name,
+      topicId: rec.topicId,
+      internal: rec.internal ?? false,
+      configs: this.configs.get(name) ?? new Map(),
+      partitions: rec.replicas.map((replicas, index) => {
+        const s = states?.get(index);
+        return { topic: name, index, replicas, state: s?.state ?? null, stateRevision: s?.revision ?? 0 };
+      }),
+    };
+  }
+
+  topicNames(): string[] {
+    return [...this.topicRecords.keys()].sort();
+  }
+
+  topicById(topicId: string): TopicInfo | null {
+    for (const [name, rec] of this.topicRecords) if (rec.topicId === topicId) return this.topic(name);
+    return null;
+  }
+
+  partition(topic: string, index: number): PartitionInfo | null {
+    return this.topic(topic)?.partitions[index] ?? null;
+  }
+
+  private apply(events: WatchEvent[]): void {
+    const changed = new Set<string>();
+    for (const e of events) this.applyOne(e, changed);
+    if (changed.size) for (const l of [...this.listeners]) l(changed);
+  }
+
+  private applyOne(e: WatchEvent, changed: Set<string>): void {
+    const key = Keys.parse(e.key);
+    if (!key) return;
+    const value = e.type === 'put' && e.value !== null ? (JSON.parse(e.value) as unknown) : null;
+    switch (key.kind) {
+      case 'clusterId':
+        if (typeof value === 'string') this.clusterId = value;
+        break;
+      case 'broker':
+        if (value) this.brokers.set(key.id, value as BrokerRegistration);
+        else this.brokers.delete(key.id);
+        changed.add('*brokers');
+        break;
+      case 'controller':
+        this.controller = value as ControllerRecord | null;
+        break;
+      case 'topic':
+        if (value) this.topicRecords.set(key.topic, value as TopicRecord);
+        else {
+          this.topicRecords.delete(key.topic);
+          this.states.delete(key.topic);
+          this.configs.delete(key.topic);
+        }
+        changed.add(key.topic);
+        break;
+      case 'partition': {
+        let m = this.states.get(key.topic);
+        if (!m) this.states.set(key.topic, (m = new Map()));
+        if (value) m.set(key.partition, { state: value as PartitionState, revision: e.modRevision });
+        else m.delete(key.partition);
+        changed.add(key.topic);
+        break;
+      }
+      case 'topicConfig':
+        if (value) this.configs.set(key.topic, new Map(Object.entries(value as Record<string, string>)));
+        else this.configs.delete(key.topic);
+        changed.add(key.topic);
+        break;
+    }
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * The in-process metadata store: a sorted map with etcd's revision semantics, persisted to
+ * one file that is rewritten whole (temp file, fsync, rename) on every durable write.
+ * Metadata writes are rare (topic and config changes), so simplicity wins over an append log.
+ * Keys bound to a lease are never persisted: they die with the process, as ephemeral keys must.
+ */
+import { SamsaError } from '@samsa/protocol';
+import { readSnapshot, writeSnapshot } from './snapshot-file.js';
+import type { Compare, KeyValue, Lease, MetadataStore, TxnOp, TxnResult, WatchEvent } from './store.js';
+
+interface Entry {
+  value: string;
+  modRevision: number;
+  leaseId: string | null;
+}
+
+class EmbeddedLease implements Lease {
+  readonly ended: Promise<void>;
+  private end!: () => void;
+  alive = true;
+
+  constructor(
+    readonly id: string,
+    private readonly store: EmbeddedMetadataStore,
+  ) {
+    this.ended = new Promise((resolve) => (this.end = resolve));
+  }
+
+  async revoke(): Promise<void> {
+    if (!this.alive) return;
+    this.alive = false;
+    await this.store.dropLease(this.id);
+    this.end();
+  }
+}
+
+export class EmbeddedMetadataStore implements MetadataStore {
+  private readonly entries = new Map<string, Entry>();
+  private readonly watchers = new Set<{ prefix: string; onEvent: (e: WatchEvent) => void }>();
+  private readonly leases = new Map<string, EmbeddedLease>();
+  private revision = 0;
+  private nextLeaseId = 1;
+  private closed = false;
+  /** Writes are applied one at a time so the file always holds a prefix of the history. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(private readonly path: string | null) {}
+
+  /** Opens (or creates) the store at `path`; `null` keeps it in memory only. */
+  static async open(path: string | null): Promise<EmbeddedMetadataStore> {
+    const store = new EmbeddedMetadataStore(path);
+    if (path) {
+      const snapshot = await readSnapshot(path);
+      if (snapshot) {
+        store.revision = snapshot.revision;
+        for (const kv of snapshot.entries) store.entries.set(kv.key, { value: kv.value, modRevision: kv.modRevision, leaseId: null });
+      }
+    }
+    return store;
+  }
+
+  async get(key: string): Promise<KeyValue | null> {
+    const e = this.entries.get(key);
+    return e ? { key, value: e.value, modRevision: e.modRevision } : null;
+  }
+
+  async list(prefix: string): Promise<KeyValue[]> {
+    const out: KeyValue[] = [];
+    for (const [key, e] of this.entries) if (key.startsWith(prefix)) out.push({ key, value: e.value, modRevision: e.modRevision });
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  async put(key: string, value: string, lease?: Lease): Promise<number> {
+    const r = await this.txn([], [{ type: 'put', key, value, ...(lease ? { lease } : {}) }]);
+    return r.revision;
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.txn([], [{ type: 'delete', key }]);
+  }
+
+  txn(compares: readonly Compare[], ops: readonly TxnOp[]): Promise<TxnResult> {
+    const run = async (): Promise<TxnResult> => {
+      if (this.closed) throw new SamsaError('CLOSED', 'metadata store is closed');
+      for (const c of compares) {
+        if ((this.entries.get(c.key)?.modRevision ?? 0) !== c.modRevision) return { succeeded: false, revision: this.revision };
+      }
+      for (const op of ops) {
+        if (op.type === 'put' && op.lease && !this.leases.get(op.lease.id)?.alive) {
+          throw new SamsaError('INTERNAL', `lease ${op.lease.id} has ended`);
+        }
+      }
+      const revision = this.revision + 1;
+      const events: WatchEvent[] = [];
+      let durable = false;
+      for (const op of ops) {
+        if (op.type === 'put') {
+          const leaseId = op.lease?.id ?? null;
+          this.entries.set(op.key, { value: op.value, modRevision: revision, leaseId });
+          events.push({ type: 'put', key: op.key, value: op.value, modRevision: revision });
+          durable ||= leaseId === null;
+        } else if (this.entries.has(op.key)) {
+          durable ||= this.entries.get(op.key)!.leaseId === null;
+          this.entries.delete(op.key);
+          events.push({ type: 'delete', key: op.key, value: null, modRevision: revision });
+        }
+      }
+      this.revision = revision;
+      if (durable) await this.persist();
+      this.notify(events);
+      return { succeeded: true, revision };
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  async grantLease(_ttlMs: number): Promise<Lease> {
+    // In one process a lease lives until revoked: its holder cannot die without the store.
+    const lease = new EmbeddedLease(String(this.nextLeaseId++), this);
+    this.leases.set(lease.id, lease);
+    return lease;
+  }
+
+  /** @internal Deletes every key bound to the lease, as one revision. */
+  async dropLease(id: string): Promise<void> {
+    this.leases.delete(id);
+    const keys = [...this.entries].filter(([, e]) => e.leaseId === id).map(([k]) => k);
+    if (keys.length) await this.txn([], keys.map((key) => ({ type: 'delete' as const, key })));
+  }
+
+  watch(prefix: string, onEvent: (e: WatchEvent) => void): () => void {
+    const w = { prefix, onEvent };
+    this.watchers.add(w);
+    return () => this.watchers.delete(w);
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    this.closed = true;
+    this.watchers.clear();
+  }
+
+  private notify(events: WatchEvent[]): void {
+    for (const e of events) {
+      for (const w of [...this.watchers]) if (e.key.startsWith(w.prefix)) w.onEvent(e);
+    }
+  }
+
+  private async persist(): Promise<void> {
+    if (!this.path) return;
+    const entries: KeyValue[] = [];
+    for (const [key, e] of this.entries) if (e.leaseId === null) entries.push({ key, value: e.value, modRevision: e.modRevision });
+    await writeSnapshot(this.path, { revision: this.revision, entries });
+  }
+}

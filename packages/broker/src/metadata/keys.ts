@@ -1,0 +1,78 @@
+/**
+ * The metadata store's key layout and value shapes. Values are JSON.
+ *
+ *   /cluster/id                      "<cluster id>"
+ *   /brokers/ids/<id>                BrokerRegistration   (ephemeral, bound to the broker's lease)
+ *   /controller                      ControllerRecord     (ephemeral, bound to the controller's lease)
+ *   /controller_epoch                number
+ *   /topics/<name>                   TopicRecord          (replica assignment)
+ *   /partitions/<name>/<index>       PartitionState       (leader, epoch, ISR; CAS-guarded)
+ *   /configs/topics/<name>           { [name]: value }    (topic config overrides)
+ *
+ * Topic names are limited to [a-zA-Z0-9._-], so they never contain '/'.
+ */
+export interface BrokerRegistration {
+  nodeId: number;
+  host: string;
+  port: number;
+  rack: string | null;
+}
+
+export interface ControllerRecord {
+  brokerId: number;
+  epoch: number;
+}
+
+export interface TopicRecord {
+  topicId: string;
+  /** Replicas (broker ids, preferred leader first) for each partition index. */
+  replicas: number[][];
+  internal?: boolean;
+}
+
+export interface PartitionState {
+  /** -1 when the partition has no leader (offline). */
+  leader: number;
+  leaderEpoch: number;
+  isr: number[];
+  /** Bumped on every state change (leader or ISR), for compare-and-swap. */
+  partitionEpoch: number;
+  controllerEpoch: number;
+}
+
+export type ParsedKey =
+  | { kind: 'clusterId' }
+  | { kind: 'broker'; id: number }
+  | { kind: 'controller' }
+  | { kind: 'controllerEpoch' }
+  | { kind: 'topic'; topic: string }
+  | { kind: 'partition'; topic: string; partition: number }
+  | { kind: 'topicConfig'; topic: string };
+
+export const Keys = {
+  clusterId: '/cluster/id',
+  broker: (id: number) => `/brokers/ids/${id}`,
+  brokersPrefix: '/brokers/ids/',
+  controller: '/controller',
+  controllerEpoch: '/controller_epoch',
+  topic: (name: string) => `/topics/${name}`,
+  topicsPrefix: '/topics/',
+  partition: (name: string, index: number) => `/partitions/${name}/${index}`,
+  partitionsPrefix: (name: string) => `/partitions/${name}/`,
+  topicConfig: (name: string) => `/configs/topics/${name}`,
+
+  parse(key: string): ParsedKey | null {
+    if (key === '/cluster/id') return { kind: 'clusterId' };
+    if (key === '/controller') return { kind: 'controller' };
+    if (key === '/controller_epoch') return { kind: 'controllerEpoch' };
+    let m = /^\/brokers\/ids\/(\d+)$/.exec(key);
+    if (m) return { kind: 'broker', id: Number(m[1]) };
+    m = /^\/topics\/([^/]+)$/.exec(key);
+    if (m) return { kind: 'topic', topic: m[1]! };
+    m = /^\/partitions\/([^/]+)\/(\d+)$/.exec(key);
+    if (m) return { kind: 'partition', topic: m[1]!, partition: Number(m[2]) };
+    m = /^\/configs\/topics\/([^/]+)$/.exec(key);
+    if (m) return { kind: 'topicConfig', topic: m[1]! };
+    return null;
+  },
+};

@@ -1,0 +1,59 @@
+/**
+ * The metadata store: the cluster's small, strongly consistent state (brokers, topics,
+ * partition states, configs). Two implementations share this interface: `embedded`
+ * (in-process, backed by a file) and `etcd`. Semantics follow etcd's: every key has a
+ * modRevision that changes on each write; a compare of modRevision 0 means "absent".
+ */
+export interface KeyValue {
+  readonly key: string;
+  readonly value: string;
+  /** The store revision of this key's last write; 0 never appears on a present key. */
+  readonly modRevision: number;
+}
+
+export interface Compare {
+  readonly key: string;
+  /** Expected modRevision; 0 means the key must not exist. */
+  readonly modRevision: number;
+}
+
+export type TxnOp =
+  | { readonly type: 'put'; readonly key: string; readonly value: string; readonly lease?: Lease }
+  | { readonly type: 'delete'; readonly key: string };
+
+export interface TxnResult {
+  readonly succeeded: boolean;
+  /** The store revision after the transaction, when it succeeded. */
+  readonly revision: number;
+}
+
+export interface WatchEvent {
+  readonly type: 'put' | 'delete';
+  readonly key: string;
+  readonly value: string | null;
+  readonly modRevision: number;
+}
+
+/**
+ * A session: keys put with it vanish when it ends (revoked, expired, or its holder died).
+ */
+export interface Lease {
+  readonly id: string;
+  /** Resolves when the lease has ended for any reason. */
+  readonly ended: Promise<void>;
+  revoke(): Promise<void>;
+}
+
+export interface MetadataStore {
+  get(key: string): Promise<KeyValue | null>;
+  /** Every key under the prefix, in key order. */
+  list(prefix: string): Promise<KeyValue[]>;
+  put(key: string, value: string, lease?: Lease): Promise<number>;
+  delete(key: string): Promise<void>;
+  /** Applies `ops` atomically if every compare holds. */
+  txn(compares: readonly Compare[], ops: readonly TxnOp[]): Promise<TxnResult>;
+  grantLease(ttlMs: number): Promise<Lease>;
+  /** Calls back for every change under the prefix after this call; returns the unsubscribe. */
+  watch(prefix: string, onEvent: (e: WatchEvent) => void): () => void;
+  close(): Promise<void>;
+}

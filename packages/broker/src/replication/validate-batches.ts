@@ -1,0 +1,148 @@
+/**
+ * Checks the record batches of one partition's Produce data before they touch the log, and
+ * assigns their offsets in place. Only whole, magic-v2, CRC-valid batches within the size
+ * limit pass; anything else fails the whole partition's append with the Kafka error a
+ * producer expects, and nothing of it is written.
+ */
+import { crc32c, ErrorCode } from '@samsa/protocol';
+import type { LogConfig } from '../config/topic-config.js';
+
+/** Fixed positions in a v2 batch header. */
+export const BATCH = {
+  baseOffset: 0,
+  batchLength: 8,
+  partitionLeaderEpoch: 12,
+  magic: 16,
+  crc: 17,
+  attributes: 21,
+  lastOffsetDelta: 23,
+  baseTimestamp: 27,
+  maxTimestamp: 35,
+  producerId: 43,
+  producerEpoch: 51,
+  baseSequence: 53,
+  recordCount: 57,
+  headerBytes: 61,
+  /** baseOffset + batchLength: the bytes before `batchLength` counts from. */
+  logOverhead: 12,
+} as const;
+
+export class AppendError extends Error {
+  constructor(
+    readonly errorCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface BatchInfo {
+  /** Position of the batch in the produce blob. */
+  position: number;
+  size: number;
+  lastOffsetDelta: number;
+  recordCount: number;
+  maxTimestamp: number;
+  producerId: bigint;
+  producerEpoch: number;
+  baseSequence: number;
+  isTransactional: boolean;
+  isControl: boolean;
+}
+
+export interface ValidatedBatches {
+  batches: BatchInfo[];
+  recordCount: number;
+}
+
+/** Splits and checks the blob; throws AppendError with the Kafka error code. */
+export function validateBatches(blob: Buffer, config: LogConfig, nowMs: number): ValidatedBatches {
+  const batches: BatchInfo[] = [];
+  let position = 0;
+  let recordCount = 0;
+  if (blob.length === 0) throw new AppendError(ErrorCode.CORRUPT_MESSAGE, 'produce request carries no record batch');
+  while (position < blob.length) {
+    if (blob.length - position < BATCH.logOverhead + 5) {
+      throw new AppendError(ErrorCode.CORRUPT_MESSAGE, `truncated batch header at byte ${position}`);
+    }
+    const magic = blob.readInt8(position + BATCH.magic);
+    if (magic !== 2) {
+      throw new AppendError(ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT, `record batch magic ${magic} is not supported; only v2 batches (Kafka 0.11+ clients) are`);
+    }
+    const batchLength = blob.readInt32BE(position + BATCH.batchLength);
+    const size = BATCH.logOverhead + batchLength;
+    if (batchLength < BATCH.headerBytes - BATCH.logOverhead || position + size > blob.length) {
+      throw new AppendError(ErrorCode.CORRUPT_MESSAGE, `batch at byte ${position} claims ${batchLength} bytes, ${blob.length - position - BATCH.logOverhead} remain`);
+    }
+    if (size > config.maxMessageBytes) {
+      throw new AppendError(ErrorCode.MESSAGE_TOO_LARGE, `batch of ${size} bytes exceeds max.message.bytes=${config.maxMessageBytes}`);
+    }
+    const crc = blob.readUInt32BE(position + BATCH.crc);
+    if (crc32c(blob.subarray(position + BATCH.attributes, position + size)) !== crc) {
+      throw new AppendError(ErrorCode.CORRUPT_MESSAGE, `batch at byte ${position} fails its CRC-32C check`);
+    }
+    const attributes = blob.readInt16BE(position + BATCH.attributes);
+    const lastOffsetDelta = blob.readInt32BE(position + BATCH.lastOffsetDelta);
+    const count = blob.readInt32BE(position + BATCH.recordCount);
+    if (count <= 0 || lastOffsetDelta !== count - 1) {
+      throw new AppendError(ErrorCode.INVALID_RECORD, `batch at byte ${position} has ${count} records but lastOffsetDelta ${lastOffsetDelta}`);
+    }
+    if ((attributes & 0x07) > 4) throw new AppendError(ErrorCode.CORRUPT_MESSAGE, `unknown compression codec ${attributes & 0x07}`);
+    const maxTimestamp = Number(blob.readBigInt64BE(position + BATCH.maxTimestamp));
+    if (config.messageTimestampType === 'CreateTime' && maxTimestamp >= 0) {
+      if (nowMs - maxTimestamp > config.messageTimestampBeforeMaxMs || maxTimestamp - nowMs > config.messageTimestampAfterMaxMs) {
+        throw new AppendError(ErrorCode.INVALID_TIMESTAMP, `timestamp ${maxTimestamp} is outside the range message.timestamp.before/after.max.ms allow`);
+      }
+    }
+    batches.push({
+      position,
+      size,
+      lastOffsetDelta,
+      recordCount: count,
+      maxTimestamp,
+      producerId: blob.readBigInt64BE(position + BATCH.producerId),
+      producerEpoch: blob.readInt16BE(position + BATCH.producerEpoch),
+      baseSequence: blob.readInt32BE(position + BATCH.baseSequence),
+      isTransactional: (attributes & 0x10) !== 0,
+      isControl: (attributes & 0x20) !== 0,
+    });
+    recordCount += count;
+    position += size;
+  }
+  return { batches, recordCount };
+}
+
+/**
+ * Writes offsets and the leader epoch into the batches (outside the CRC range, so the CRC
+ * stays valid). With LogAppendTime the timestamp type and max timestamp change, and those
+ * are inside the CRC range, so the CRC is recomputed. Returns the last offset assigned.
+ */
+export function assignOffsets(
+  blob: Buffer,
+  v: ValidatedBatches,
+  firstOffset: number,
+  leaderEpoch: number,
+  logAppendTimeMs: number | null,
+): { lastOffset: number; maxTimestamp: number; offsetOfMaxTimestamp: number } {
+  let offset = firstOffset;
+  let maxTimestamp = -1;
+  let offsetOfMaxTimestamp = firstOffset;
+  for (const b of v.batches) {
+    blob.writeBigInt64BE(BigInt(offset), b.position + BATCH.baseOffset);
+    blob.writeInt32BE(leaderEpoch, b.position + BATCH.partitionLeaderEpoch);
+    let ts = b.maxTimestamp;
+    if (logAppendTimeMs !== null) {
+      const attributes = blob.readInt16BE(b.position + BATCH.attributes) | 0x08;
+      blob.writeInt16BE(attributes, b.position + BATCH.attributes);
+      blob.writeBigInt64BE(BigInt(logAppendTimeMs), b.position + BATCH.maxTimestamp);
+      blob.writeUInt32BE(crc32c(blob.subarray(b.position + BATCH.attributes, b.position + b.size)), b.position + BATCH.crc);
+      ts = logAppendTimeMs;
+    }
+    if (ts > maxTimestamp) {
+      maxTimestamp = ts;
+      offsetOfMaxTimestamp = offset + b.lastOffsetDelta;
+    }
+    offset += b.lastOffsetDelta + 1;
+  }
+  return { lastOffset: offset - 1, maxTimestamp, offsetOfMaxTimestamp };
+}

@@ -1,0 +1,38 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildBrokerConfig, parseListener, parseProperties } from '../../src/config/broker-config.js';
+
+test('defaults are Kafka\'s, with the broker on 127.0.0.1:9092 and data in ./data', () => {
+  const c = buildBrokerConfig(new Map());
+  assert.equal(c.nodeId, 0);
+  assert.deepEqual(c.listeners, [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9092 }]);
+  assert.equal(c.logDir, './data');
+  assert.equal(c.messageMaxBytes, 1048588);
+  assert.equal(c.socketRequestMaxBytes, 104857600);
+  assert.equal(c.autoCreateTopicsEnable, true);
+  assert.equal(c.values.get('log.retention.ms'), String(168 * 3_600_000));
+});
+
+test('broker synonyms become topic defaults, and the coarse retention forms convert to ms', () => {
+  const c = buildBrokerConfig(new Map([['log.segment.bytes', '2000000'], ['log.retention.minutes', '5']]));
+  assert.equal(c.topicDefaults.get('segment.bytes'), '2000000');
+  assert.equal(c.topicDefaults.get('retention.ms'), '300000');
+});
+
+test('bad settings are refused with a message naming the setting', () => {
+  assert.throws(() => buildBrokerConfig(new Map([['no.such.setting', '1']])), /unknown broker setting no.such.setting/);
+  assert.throws(() => buildBrokerConfig(new Map([['num.partitions', 'three']])), /num.partitions: not an integer/);
+  assert.throws(() => buildBrokerConfig(new Map([['num.partitions', '0']])), /must be at least 1/);
+  assert.throws(() => buildBrokerConfig(new Map([['listeners', 'localhost:9092']])), /NAME:\/\/host:port/);
+});
+
+test('limits that contradict each other are refused at startup', () => {
+  assert.throws(() => buildBrokerConfig(new Map([['log.segment.bytes', '1000'], ['message.max.bytes', '2000']])), /log.segment.bytes \(1000\) must be larger than message.max.bytes/);
+  assert.throws(() => buildBrokerConfig(new Map([['socket.request.max.bytes', '1000']])), /socket.request.max.bytes \(1000\) must be at least message.max.bytes/);
+});
+
+test('server.properties parsing skips comments and keeps values with = in them', () => {
+  const p = parseProperties('# comment\n! also\n\nnode.id=3\nlisteners = PLAINTEXT://127.0.0.1:0\nx.y=a=b\n');
+  assert.deepEqual([...p], [['node.id', '3'], ['listeners', 'PLAINTEXT://127.0.0.1:0'], ['x.y', 'a=b']]);
+  assert.deepEqual(parseListener('PLAINTEXT://[::1]:9093'), { name: 'PLAINTEXT', host: '::1', port: 9093 });
+});
