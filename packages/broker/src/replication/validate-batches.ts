@@ -4,7 +4,7 @@
  * limit pass; anything else fails the whole partition's append with the Kafka error a
  * producer expects, and nothing of it is written.
  */
-import { crc32c, ErrorCode } from '@samsa/protocol';
+import { crc32c, ErrorCode, readBatchHeader, readRecords, SamsaError } from '@samsa/protocol';
 import type { LogConfig } from '../config/topic-config.js';
 
 /** Fixed positions in a v2 batch header. */
@@ -88,6 +88,7 @@ export function validateBatches(blob: Buffer, config: LogConfig, nowMs: number):
       throw new AppendError(ErrorCode.INVALID_RECORD, `batch at byte ${position} has ${count} records but lastOffsetDelta ${lastOffsetDelta}`);
     }
     if ((attributes & 0x07) > 4) throw new AppendError(ErrorCode.CORRUPT_MESSAGE, `unknown compression codec ${attributes & 0x07}`);
+    checkRecords(blob, position, size, count, config);
     const maxTimestamp = Number(blob.readBigInt64BE(position + BATCH.maxTimestamp));
     if (config.messageTimestampType === 'CreateTime' && maxTimestamp >= 0) {
       if (nowMs - maxTimestamp > config.messageTimestampBeforeMaxMs || maxTimestamp - nowMs > config.messageTimestampAfterMaxMs) {
@@ -110,6 +111,34 @@ export function validateBatches(blob: Buffer, config: LogConfig, nowMs: number):
     position += size;
   }
   return { batches, recordCount };
+}
+
+/**
+ * Reads every record (decompressing once if needed), as Kafka's LogValidator does: a CRC
+ * only proves the bytes are what the producer meant, not that a buggy producer meant
+ * well-formed records with sequential offset deltas.
+ */
+function checkRecords(blob: Buffer, position: number, size: number, count: number, config: LogConfig): void {
+  const bytes = blob.subarray(position, position + size);
+  const compacted = config.cleanupPolicy.includes('compact');
+  let expected = 0;
+  try {
+    for (const record of readRecords({ header: readBatchHeader(bytes, 0), bytes })) {
+      if (record.offsetDelta !== expected) {
+        throw new AppendError(ErrorCode.INVALID_RECORD, `record ${expected} of the batch at byte ${position} has offset delta ${record.offsetDelta}`);
+      }
+      if (compacted && record.key === null) {
+        throw new AppendError(ErrorCode.INVALID_RECORD, 'a compacted topic cannot accept a record without a key');
+      }
+      expected++;
+    }
+  } catch (e) {
+    if (e instanceof SamsaError) throw new AppendError(ErrorCode.CORRUPT_MESSAGE, `batch at byte ${position}: ${e.message}`);
+    throw e;
+  }
+  if (expected !== count) {
+    throw new AppendError(ErrorCode.INVALID_RECORD, `batch at byte ${position} declares ${count} records and holds ${expected}`);
+  }
 }
 
 /**
