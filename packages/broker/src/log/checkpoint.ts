@@ -48,7 +48,6 @@ function checkVersion(version: number, path: string): void {
 /** Reads log-state.checkpoint: null if absent; throws CORRUPT_RECORD if it fails a check. */
 export async function readLogState(dir: string): Promise<LogState | null> {
   const path = join(dir, LOG_STATE_FILE);
-  await removeStaleTemp(path);
   const file = await readChecksummedFile(path, LOG_STATE_KIND);
   if (!file) return null;
   checkVersion(file.version, path);
@@ -85,7 +84,6 @@ export class LogStateWriter {
 /** Reads the clean-shutdown marker: null if absent; throws CORRUPT_RECORD if it fails a check. */
 export async function readCleanShutdown(dir: string): Promise<CleanShutdown | null> {
   const path = join(dir, CLEAN_SHUTDOWN_FILE);
-  await removeStaleTemp(path);
   const file = await readChecksummedFile(path, CLEAN_SHUTDOWN_KIND);
   if (!file) return null;
   checkVersion(file.version, path);
@@ -99,6 +97,12 @@ export async function writeCleanShutdown(dir: string, marker: CleanShutdown): Pr
   writeInt64(payload, marker.logEndOffset, 0);
   payload.writeUInt32BE(marker.segmentCount, 8);
   await writeChecksummedFile(join(dir, CLEAN_SHUTDOWN_FILE), CLEAN_SHUTDOWN_KIND, VERSION, payload);
+}
+
+/** Removes temp files a crash left in the middle of a write (only while nothing writes). */
+export async function removeStaleTemps(dir: string): Promise<void> {
+  await removeStaleTemp(join(dir, LOG_STATE_FILE));
+  await removeStaleTemp(join(dir, CLEAN_SHUTDOWN_FILE));
 }
 
 /** Removes the marker durably: after this returns, a crash is seen as one by the next open. */

@@ -19,7 +19,7 @@ import { mkdir, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SamsaError } from '@samsa/protocol';
 import { fsyncDirectory } from '../platform/checksummed-file.js';
-import { readCleanShutdown, readLogState, removeCleanShutdown, type CleanShutdown, type LogState } from './checkpoint.js';
+import { readCleanShutdown, readLogState, removeCleanShutdown, removeStaleTemps, type CleanShutdown, type LogState } from './checkpoint.js';
 import { parseSegmentFileName } from './file-names.js';
 import { Segment, type SegmentContext } from './segment.js';
 
@@ -112,6 +112,7 @@ async function recoverSegments(ctx: LoadContext, segments: Segment[], from: numb
 
 export async function loadLog(ctx: LoadContext, recoveryPointOverride?: number): Promise<LoadedLog> {
   await mkdir(ctx.dir, { recursive: true });
+  await removeStaleTemps(ctx.dir);
   const bases = await inventory(ctx.dir);
   const marker = await readOrWarn(ctx, 'clean-shutdown marker', () => readCleanShutdown(ctx.dir));
   const state = await readOrWarn(ctx, 'log-state checkpoint', () => readLogState(ctx.dir));

@@ -17,7 +17,7 @@ import { SamsaError } from '@samsa/protocol';
 import type { LogConfig } from '../config/topic-config.js';
 import type { Logger } from '../platform/logger.js';
 import { BATCH_HEADER_BYTES, isCompressed, isLogAppendTime, parseBatchHeader, requireBatchHeader, type BatchMeta } from './batch-header.js';
-import { scanHeaders, scanValidBatches, type ValidScan } from './batch-scanner.js';
+import { HEADER_READ_AHEAD_BYTES, scanHeaders, scanValidBatches, type ValidScan } from './batch-scanner.js';
 import { INDEX_SUFFIX, LOG_SUFFIX, segmentPath, TIME_INDEX_SUFFIX } from './file-names.js';
 import { LogFile, type FileOps } from './log-file.js';
 import { OffsetIndex } from './offset-index.js';
@@ -256,7 +256,9 @@ export class Segment {
     await this.ensureIndexes();
     const end = this.size;
     let position = this.offsetIndex.lookup(startOffset).position;
-    const gap = this.ctx.config().indexIntervalBytes + BATCH_HEADER_BYTES;
+    // The batch holding startOffset is usually within index.interval.bytes of the entry;
+    // read that far ahead with the data (capped: the setting may be huge), re-read if not.
+    const gap = Math.min(this.ctx.config().indexIntervalBytes, HEADER_READ_AHEAD_BYTES) + BATCH_HEADER_BYTES;
     const readAhead = (from: number): number => Math.min(end - from, gap + Math.max(0, Math.min(maxBytes, end)));
     let buf = await this.log.readAt(position, readAhead(position));
     let bufStart = position;

@@ -1,7 +1,7 @@
 /**
  * What the offset index and the time index share: fixed-size entries kept in memory (the
  * lookups binary-search them there) and mirrored to a file that is only ever appended to or
- * cut back. The file is a cache: it is written when a segment is rolled, flushed or closed,
+ * cut back. The file is a cache: it is written when a segment is rolled or closed, or rebuilt,
  * not on every append, and whenever it is missing or fails a check it is rebuilt from the
  * .log (STYLE habit 3: indexes are rebuilt instead of checksummed).
  *
