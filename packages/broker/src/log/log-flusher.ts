@@ -72,7 +72,7 @@ export class LogFlusher {
   goOffline(cause: unknown): LogOfflineError {
     if (!this.offline) {
       this.offline = new LogOfflineError(this.dir, { cause });
-      this.logger.error({ dir: this.dir, err: cause }, 'fsync failed; the log refuses appends');
+      this.logger.error({ dir: this.dir, err: cause }, 'fsync failed; the log refuses appends until the broker restarts');
     }
     return this.offline;
   }

@@ -289,14 +289,23 @@ export class PartitionLog {
   private flushRolledSegment(segment: Segment): void {
     this.background = this.background.then(async () => {
       if (segment.deleted || this.flusher.offline) return;
+      // Indexes can be rebuilt, so failing to write them (a full disk, say) is not a reason to
+      // stop the log: the recovery point stays put and the next start rebuilds them.
+      let indexesWritten = true;
       try {
         await segment.persistIndexes();
+      } catch (e) {
+        indexesWritten = false;
+        this.ctx.logger.warn({ dir: this.dir, err: e }, 'writing the indexes of a rolled segment failed; recovery will rebuild them');
+      }
+      try {
         await segment.sync();
       } catch (e) {
         if (!segment.deleted) this.flusher.goOffline(e);
         return;
       }
       this.flusher.forget(segment);
+      if (!indexesWritten) return;
       if (segment.deleted || segment.nextOffset <= this.recoveryPointValue) return;
       this.recoveryPointValue = segment.nextOffset;
       await this.checkpoints.write().catch((e: unknown) => this.ctx.logger.error({ dir: this.dir, err: e }, 'writing the log-state checkpoint failed'));
