@@ -81,3 +81,14 @@ async function stopChild(child: ChildProcess, exited: Promise<number | null>, si
 export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
+
+/** Waits until the broker's output matches `pattern` (log lines arrive through a pipe, a little after the fact). */
+export async function waitForOutput(broker: BrokerProcess, pattern: RegExp, timeoutMs = 5_000): Promise<RegExpExecArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const m = pattern.exec(broker.output());
+    if (m) return m;
+    if (Date.now() > deadline) throw new Error(`the broker did not log ${pattern} within ${timeoutMs} ms; its output:\n${broker.output().slice(-3000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -6,11 +6,18 @@ import { leaderPartition, partitionErrorCode } from './partition-errors.js';
  * Produce v3-11 (v0-2 carry message formats 0/1, which we do not store). Partitions are
  * appended concurrently; the response waits for all. With acks=0 there is no response, and
  * a failure closes the connection, the only signal such a producer can get.
+ *
+ * ApiVersions nevertheless lists Produce from v0, as Kafka 4.0 does (KAFKA-18659):
+ * librdkafka (2.0.2 in kcat and confluent-kafka here, and later releases too; librdkafka
+ * issue #4956) compresses gzip, snappy and lz4 only for a broker whose Produce range
+ * includes v0, and otherwise quietly sends those batches uncompressed. A v0-2 request
+ * still closes its connection in the dispatcher.
  */
 export const produceHandler = defineHandler<Produce.ProduceRequest, Produce.ProduceResponseInput>({
   apiKey: ApiKey.Produce,
   minVersion: 3,
   maxVersion: 11,
+  advertisedMinVersion: 0,
   async handle(ctx, req) {
     const { broker } = ctx;
     const acks = req.acks;

@@ -10,6 +10,7 @@ export const describeConfigsHandler = defineHandler<DescribeConfigs.DescribeConf
   maxVersion: 4,
   async handle(ctx, req) {
     const { broker } = ctx;
+    const v = ctx.header.apiVersion;
     const results: DescribeConfigs.DescribeConfigsResultInput[] = [];
     for (const res of req.resources) {
       const base = { resourceType: res.resourceType, resourceName: res.resourceName, configs: [] };
@@ -42,7 +43,9 @@ export const describeConfigsHandler = defineHandler<DescribeConfigs.DescribeConf
           name: e.name,
           value: e.value,
           readOnly: e.readOnly,
-          isDefault: e.isDefault,
+          // v0 says isDefault; v1+ replaced it with configSource, and the encoder refuses
+          // a field the version does not have, which closed the client's connection.
+          ...(v === 0 ? { isDefault: e.isDefault } : {}),
           configSource: e.configSource,
           isSensitive: e.isSensitive,
           synonyms: req.includeSynonyms ? e.synonyms : [],

@@ -19,9 +19,15 @@ export interface RequestContext {
 
 export interface Handler<Req = never, Res = unknown> {
   readonly apiKey: number;
-  /** The versions we advertise in ApiVersions and accept. */
+  /** The versions we accept, and advertise in ApiVersions. */
   readonly minVersion: number;
   readonly maxVersion: number;
+  /**
+   * Set only where ApiVersions must list a lower minimum than we accept, for clients that
+   * read the advertised range as a feature flag (Produce: see 00-produce.ts). A request
+   * below minVersion still closes its connection.
+   */
+  readonly advertisedMinVersion?: number;
   /** Returns the response, or null when none is sent (Produce with acks=0). */
   handle(ctx: RequestContext, request: Req): Promise<Res | null>;
 }

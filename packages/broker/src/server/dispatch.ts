@@ -29,7 +29,7 @@ export function frame(w: Writer): Buffer[] {
 export function supportedApiKeys(handlers: ReadonlyMap<number, Handler>): ApiVersions.ApiVersionInput[] {
   return [...handlers.values()]
     .sort((a, b) => a.apiKey - b.apiKey)
-    .map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion }));
+    .map((h) => ({ apiKey: h.apiKey, minVersion: h.advertisedMinVersion ?? h.minVersion, maxVersion: h.maxVersion }));
 }
 
 export function makeDispatcher(handlers: ReadonlyMap<number, Handler>, broker: BrokerServices): FrameHandler {
