@@ -36,9 +36,11 @@ export const fetchHandler = defineHandler<Fetch.FetchRequest, Fetch.FetchRespons
       // An incremental fetch in a session we never created.
       return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
     }
-    const wanted = resolve(broker, req, v);
     const deadline = broker.clock.monotonic() + Math.max(0, req.maxWaitMs);
     for (;;) {
+      // Resolved on every pass: a topic deleted (or a leadership lost) while the fetch was
+      // parked is reported at once instead of after max_wait_ms.
+      const wanted = resolve(broker, req, v);
       const { responses, bytes } = await readAll(broker, wanted, req, v);
       const left = deadline - broker.clock.monotonic();
       const hasError = responses.some((t) => t.partitions.some((p) => p.errorCode !== 0));

@@ -104,8 +104,8 @@ export class Partition {
     }
   }
 
-  /** Something a parked fetch may want arrived (new data, or the HW moved). */
-  private notifyData(): void {
+  /** Something a parked fetch may want arrived (new data, the HW moved, or the partition went away). */
+  notifyData(): void {
     for (const w of [...this.dataWaiters]) w();
   }
 

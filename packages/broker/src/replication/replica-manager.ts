@@ -128,6 +128,7 @@ export class ReplicaManager {
   private async removePartition(p: Partition, deleteData: boolean): Promise<void> {
     this.partitions.delete(p.name);
     p.role = 'follower';
+    p.notifyData();
     if (deleteData) {
       await p.log.delete();
       this.log.info({ partition: p.name }, 'deleted partition log');
