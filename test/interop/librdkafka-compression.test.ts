@@ -8,7 +8,7 @@
  * Every round trip still passed; only the batches on the wire showed it. Kafka 4.0, which
  * dropped Produce v0-2, lists Produce from v0 for the same reason (KAFKA-18659); so does
  * Samsa now, while still closing the connection on an actual v0-2 request.
- * lz4 stays uncompressed from librdkafka until ApiVersions lists FindCoordinator.
+ * lz4 also needs FindCoordinator listed, which it is now that the group coordinator exists.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -42,13 +42,13 @@ describe('librdkafka compression against the broker process', () => {
     await waitForOutput(broker(), /closing connection: Produce v2 is outside the 3\.\.11 we speak/);
   });
 
-  it('kcat sends gzip and snappy batches compressed', { timeout: 30_000 }, async () => {
+  it('kcat sends gzip, snappy, lz4 and zstd batches compressed', { timeout: 30_000 }, async () => {
     const topic = 'librdkafka-codecs';
     const lines = Array.from({ length: 20 }, (_, i) => `k${i}:${'compressible '.repeat(20)}${i}`);
-    for (const codec of ['gzip', 'snappy', 'zstd']) {
+    for (const codec of ['gzip', 'snappy', 'lz4', 'zstd']) {
       await kcatProduce(broker().bootstrap, { topic, partition: 0, lines, keyed: true, codec });
     }
-    const batches = await readWireBatches(broker().port, topic, 0, 60);
-    assert.deepEqual([...new Set(batches.map((b) => b.codec))], ['gzip', 'snappy', 'zstd']);
+    const batches = await readWireBatches(broker().port, topic, 0, 80);
+    assert.deepEqual([...new Set(batches.map((b) => b.codec))], ['gzip', 'snappy', 'lz4', 'zstd']);
   });
 });

@@ -11,6 +11,8 @@ import { ErrorCode } from '@samsa/protocol';
 import type { BrokerServices } from './broker-services.js';
 import type { BrokerConfig } from './config/broker-config.js';
 import { AdminError, TopicAdmin } from './controller/topic-admin.js';
+import { GroupCoordinator } from './coordinator/group/group-coordinator.js';
+import { systemTimers } from './platform/timers.js';
 import { allHandlers } from './handlers/index.js';
 import { ClusterMetadata } from './metadata/cluster-metadata.js';
 import { EmbeddedMetadataStore } from './metadata/embedded-store.js';
@@ -64,6 +66,9 @@ export class Broker {
     await metadata.start();
     const replicaManager = new ReplicaManager(config.nodeId, config, metadata, clock, log);
     const topicAdmin = new TopicAdmin(store, metadata, { numPartitions: config.numPartitions, replicationFactor: config.defaultReplicationFactor });
+    const groupCoordinator = new GroupCoordinator(config.nodeId, config, metadata, replicaManager, topicAdmin, clock, systemTimers, log.child({ component: 'group-coordinator' }));
+    // Listening before the replica manager starts, so it hears of every offsets partition it leads.
+    groupCoordinator.start();
     const handlers = allHandlers();
     const services: BrokerServices = {
       nodeId: config.nodeId,
@@ -73,6 +78,7 @@ export class Broker {
       metadata,
       topicAdmin,
       replicaManager,
+      groupCoordinator,
       handlers,
       autoCreateTopic: async (name) => {
         if (!config.autoCreateTopicsEnable) return false;
@@ -133,6 +139,7 @@ export class Broker {
   async stop(): Promise<void> {
     await this.listener.stop(STOP_TIMEOUT_MS);
     await this.services.replicaManager.stop();
+    this.services.groupCoordinator.stop();
     await this.lease?.revoke();
     this.services.metadata.stop();
     if (this.ownsStore) await this.store.close();

@@ -5,11 +5,9 @@
 import type { Codec } from './driver.js';
 
 /**
- * librdkafka compresses lz4 only when the broker has its "LZ4" feature, which it infers from
- * FindCoordinator being listed in ApiVersions (rdkafka_feature.c: LZ4 shipped with Kafka
- * 0.8.2, as did the group coordinator). Samsa has no group coordinator yet, so lz4 batches
- * go out uncompressed; they are still valid and round-trip.
+ * Codecs librdkafka would send uncompressed. It compresses lz4 only when the broker has its
+ * "LZ4" feature, which it infers from FindCoordinator being listed in ApiVersions
+ * (rdkafka_feature.c: LZ4 shipped with Kafka 0.8.2, as did the group coordinator); gzip and
+ * snappy need Produce v0 listed. Samsa lists both, so nothing is sent uncompressed.
  */
-export const LIBRDKAFKA_SENDS_UNCOMPRESSED: Partial<Record<Codec, string>> = {
-  lz4: 'librdkafka enables lz4 only when ApiVersions lists FindCoordinator (its LZ4 feature), and Samsa has no group coordinator yet',
-};
+export const LIBRDKAFKA_SENDS_UNCOMPRESSED: Partial<Record<Codec, string>> = {};

@@ -20,7 +20,8 @@ export interface AppendResult {
 export type Role = 'leader' | 'follower';
 
 export class Partition {
-  role: Role = 'leader';
+  // Follower until the metadata says otherwise: becoming leader is an event listeners hear.
+  role: Role = 'follower';
   leaderEpoch = 0;
   isr: number[] = [];
   private highWatermarkValue: number;

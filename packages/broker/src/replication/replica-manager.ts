@@ -16,6 +16,11 @@ import { Partition } from './partition.js';
 
 const TOPIC_ID_FILE = 'partition.metadata';
 
+export interface LeadershipListener {
+  becameLeader(p: Partition): void | Promise<void>;
+  resigned(p: Partition): void | Promise<void>;
+}
+
 export class ReplicaManager {
   private readonly partitions = new Map<string, Partition>();
   /** Reconciliation is serialized: one pass at a time, in metadata order. */
@@ -24,6 +29,7 @@ export class ReplicaManager {
   private retentionTimer: NodeJS.Timeout | null = null;
   private stopped = false;
   private readonly readyWaiters = new Set<() => void>();
+  private readonly leadershipListeners = new Set<LeadershipListener>();
 
   constructor(
     private readonly nodeId: number,
@@ -104,7 +110,11 @@ export class ReplicaManager {
         if (!p) p = await this.openPartition(t, info.index, config);
         p.config = config;
         p.log.config = config;
-        if (info.state.leader === this.nodeId) p.becomeLeader(info.state.leaderEpoch, info.state.isr);
+        if (info.state.leader === this.nodeId) {
+          const wasLeader = p.role === 'leader' && p.leaderEpoch === info.state.leaderEpoch;
+          p.becomeLeader(info.state.leaderEpoch, info.state.isr);
+          if (!wasLeader) await this.tell((l) => l.becameLeader(p));
+        }
       }
     }
   }
@@ -125,7 +135,24 @@ export class ReplicaManager {
     return p;
   }
 
+  /** Tells listeners (the group coordinator) when this broker starts or stops leading a partition. */
+  onLeadership(listener: LeadershipListener): () => void {
+    this.leadershipListeners.add(listener);
+    return () => this.leadershipListeners.delete(listener);
+  }
+
+  private async tell(fn: (l: LeadershipListener) => void | Promise<void>): Promise<void> {
+    for (const l of [...this.leadershipListeners]) {
+      try {
+        await fn(l);
+      } catch (e) {
+        this.log.error({ err: e }, 'a leadership listener failed');
+      }
+    }
+  }
+
   private async removePartition(p: Partition, deleteData: boolean): Promise<void> {
+    if (p.role === 'leader') await this.tell((l) => l.resigned(p));
     this.partitions.delete(p.name);
     p.role = 'follower';
     p.notifyData();
@@ -152,6 +179,7 @@ export class ReplicaManager {
     this.unsubscribe?.();
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     await this.chain;
+    for (const p of this.allPartitions()) if (p.role === 'leader') await this.tell((l) => l.resigned(p));
     for (const p of this.allPartitions()) await p.log.close();
     this.partitions.clear();
   }

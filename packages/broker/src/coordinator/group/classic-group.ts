@@ -369,6 +369,39 @@ export class ClassicGroup {
     else if (this.state === 'PreparingRebalance') this.tryCompleteJoin();
   }
 
+  /**
+   * Rebuilds a group from its last stored generation (a coordinator that just loaded the
+   * offsets partition): members come back with their assignments and fresh session timers,
+   * so a static member that restarts meanwhile rejoins without a rebalance.
+   */
+  restore(value: {
+    protocolType: string;
+    generationId: number;
+    protocolName: string | null;
+    leader: string | null;
+    members: ReadonlyArray<{ memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string; rebalanceTimeoutMs: number; sessionTimeoutMs: number; subscription: Buffer; assignment: Buffer }>;
+  }): void {
+    this.generationId = value.generationId;
+    this.protocolType = value.members.length ? value.protocolType : value.protocolType || null;
+    this.protocolName = value.protocolName;
+    this.leaderId = value.leader;
+    for (const m of value.members) {
+      const member = new GroupMember(m.memberId, {
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        sessionTimeoutMs: m.sessionTimeoutMs,
+        rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+        groupInstanceId: m.groupInstanceId,
+        protocols: value.protocolName ? [{ name: value.protocolName, metadata: m.subscription }] : [],
+      });
+      member.assignment = m.assignment;
+      this.members.set(m.memberId, member);
+      if (m.groupInstanceId !== null) this.staticMembers.set(m.groupInstanceId, m.memberId);
+      this.scheduleSession(member);
+    }
+    this.state = this.members.size > 0 ? 'Stable' : 'Empty';
+  }
+
   /** Marks the group Dead (deleted, or its coordinator moved): every parked call fails over. */
   kill(): void {
     this.state = 'Dead';

@@ -1,0 +1,278 @@
+/**
+ * The group coordinator: consumer groups and their committed offsets, for the groups whose
+ * __consumer_offsets partition this broker leads. Every commit and every stable generation
+ * is a record appended to that partition (acks=all), and a broker that becomes the
+ * partition's leader replays it before serving, so a restart or a failover loses no commit.
+ */
+import { buildRecordBatch, ErrorCode } from '@samsa/protocol';
+import type { BrokerConfig } from '../../config/broker-config.js';
+import type { TopicAdmin } from '../../controller/topic-admin.js';
+import { AdminError } from '../../controller/topic-admin.js';
+import type { ClusterMetadata } from '../../metadata/cluster-metadata.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Logger } from '../../platform/logger.js';
+import type { Timers } from '../../platform/timers.js';
+import type { Partition } from '../../replication/partition.js';
+import type { ReplicaManager } from '../../replication/replica-manager.js';
+import { ClassicGroup, type GroupLimits } from './classic-group.js';
+import { loadOffsetsPartition } from './offsets-loader.js';
+import { encodeGroupKey, encodeGroupValue, encodeOffsetKey, encodeOffsetValue, type OffsetValue } from './offsets-records.js';
+import { partitionFor } from './partition-for.js';
+
+export const OFFSETS_TOPIC = '__consumer_offsets';
+export const GROUP_ID_MAX_LENGTH = 249;
+const OFFSET_METADATA_MAX_BYTES = 4096;
+const RETENTION_CHECK_MS = 600_000;
+
+export type OffsetsByPartition = Map<string, Map<number, OffsetValue>>;
+
+/** Per-partition state of this coordinator. */
+interface OwnedPartition {
+  partition: Partition;
+  loaded: boolean;
+}
+
+export class GroupCoordinator {
+  readonly groups = new Map<string, ClassicGroup>();
+  readonly offsets = new Map<string, OffsetsByPartition>();
+  private readonly owned = new Map<number, OwnedPartition>();
+  private readonly limits: GroupLimits;
+  readonly partitionCount: number;
+  private readonly retentionMs: number;
+  private retentionTimer: NodeJS.Timeout | null = null;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly nodeId: number,
+    private readonly config: BrokerConfig,
+    private readonly metadata: ClusterMetadata,
+    private readonly replicaManager: ReplicaManager,
+    private readonly topicAdmin: TopicAdmin,
+    private readonly clock: Clock,
+    private readonly timers: Timers,
+    private readonly log: Logger,
+  ) {
+    const n = (name: string): number => Number(config.values.get(name));
+    this.limits = {
+      minSessionTimeoutMs: n('group.min.session.timeout.ms'),
+      maxSessionTimeoutMs: n('group.max.session.timeout.ms'),
+      initialRebalanceDelayMs: n('group.initial.rebalance.delay.ms'),
+      maxSize: n('group.max.size'),
+    };
+    this.partitionCount = config.offsetsTopicNumPartitions;
+    this.retentionMs = n('offsets.retention.minutes') * 60_000;
+  }
+
+  start(): void {
+    this.unsubscribe = this.replicaManager.onLeadership({
+      becameLeader: (p) => (p.topic === OFFSETS_TOPIC ? this.load(p) : undefined),
+      resigned: (p) => (p.topic === OFFSETS_TOPIC ? this.unload(p.index) : undefined),
+    });
+    this.retentionTimer = setInterval(() => void this.expireOffsets(), RETENTION_CHECK_MS);
+    this.retentionTimer.unref();
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    for (const index of [...this.owned.keys()]) this.unload(index);
+  }
+
+  partitionOf(groupId: string): number {
+    return partitionFor(groupId, this.partitionCount);
+  }
+
+  /**
+   * Creates __consumer_offsets on first use, as Kafka does, with replicas up to
+   * offsets.topic.replication.factor (fewer when fewer brokers are alive).
+   */
+  async ensureOffsetsTopic(): Promise<void> {
+    if (this.metadata.topic(OFFSETS_TOPIC)) return;
+    const wanted = Number(this.config.values.get('offsets.topic.replication.factor'));
+    try {
+      await this.topicAdmin.create({
+        name: OFFSETS_TOPIC,
+        numPartitions: this.partitionCount,
+        replicationFactor: Math.max(1, Math.min(wanted, this.metadata.brokers.size)),
+        configs: new Map([
+          ['cleanup.policy', 'compact'],
+          ['segment.bytes', '104857600'],
+          ['compression.type', 'producer'],
+        ]),
+        internal: true,
+      });
+      this.log.info({ partitions: this.partitionCount }, `created ${OFFSETS_TOPIC}`);
+    } catch (e) {
+      if (!(e instanceof AdminError) || e.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS) throw e;
+    }
+    await this.replicaManager.awaitLocalPartitions(OFFSETS_TOPIC, 10_000);
+  }
+
+  /** NONE when this broker serves the group now; else the error the client must act on. */
+  checkCoordinator(groupId: string): number {
+    const owned = this.owned.get(this.partitionOf(groupId));
+    if (!owned || owned.partition.role !== 'leader') return ErrorCode.NOT_COORDINATOR;
+    if (!owned.loaded) return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
+    return 0;
+  }
+
+  /** The group, created Empty on first use when `create` is set. */
+  group(groupId: string, create: boolean): ClassicGroup | null {
+    let g = this.groups.get(groupId) ?? null;
+    if (!g && create) {
+      g = this.newGroup(groupId);
+      this.groups.set(groupId, g);
+    }
+    return g;
+  }
+
+  private newGroup(groupId: string): ClassicGroup {
+    const g = new ClassicGroup(groupId, this.limits, this.timers);
+    g.onStable = (x) => void this.storeGroup(x);
+    g.onEmpty = (x) => void this.storeGroup(x);
+    return g;
+  }
+
+  private async load(p: Partition): Promise<void> {
+    const owned: OwnedPartition = { partition: p, loaded: false };
+    this.owned.set(p.index, owned);
+    const started = this.clock.monotonic();
+    const state = await loadOffsetsPartition(p, (groupId) => this.partitionOf(groupId) === p.index);
+    if (this.owned.get(p.index) !== owned) return; // resigned while loading
+    for (const [groupId, offsets] of state.offsets) this.offsets.set(groupId, offsets);
+    for (const [groupId, value] of state.groups) {
+      const g = this.newGroup(groupId);
+      g.restore(value);
+      this.groups.set(groupId, g);
+    }
+    owned.loaded = true;
+    this.log.info({ partition: p.index, groups: state.groups.size, ms: Math.round(this.clock.monotonic() - started) }, 'loaded offsets partition');
+  }
+
+  private unload(index: number): void {
+    this.owned.delete(index);
+    for (const [groupId, g] of this.groups) {
+      if (this.partitionOf(groupId) !== index) continue;
+      g.kill();
+      this.groups.delete(groupId);
+      this.offsets.delete(groupId);
+    }
+  }
+
+  private async append(groupId: string, records: Array<{ key: Buffer; value: Buffer | null }>): Promise<number> {
+    const owned = this.owned.get(this.partitionOf(groupId));
+    if (!owned || owned.partition.role !== 'leader') return ErrorCode.NOT_COORDINATOR;
+    try {
+      await owned.partition.appendAsLeader(buildRecordBatch({ records, baseTimestamp: this.clock.now() }), -1);
+      return 0;
+    } catch (e) {
+      this.log.error({ err: e, groupId }, 'writing to the offsets topic failed');
+      // Kafka maps a failed offsets-topic write to a coordinator error so the client retries.
+      return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    }
+  }
+
+  private async storeGroup(g: ClassicGroup): Promise<void> {
+    const value = encodeGroupValue({
+      protocolType: g.protocolType ?? '',
+      generationId: g.generationId,
+      protocolName: g.protocolName,
+      leader: g.leaderId,
+      currentStateTimestamp: BigInt(this.clock.now()),
+      members: [...g.members.values()].map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+        sessionTimeoutMs: m.sessionTimeoutMs,
+        subscription: m.metadataFor(g.protocolName ?? ''),
+        assignment: m.assignment,
+      })),
+    });
+    await this.append(g.groupId, [{ key: encodeGroupKey(g.groupId), value }]);
+  }
+
+  /** Stores commits; returns an error code per (topic, partition). */
+  async commit(
+    groupId: string,
+    commits: ReadonlyArray<{ topic: string; partition: number; offset: bigint; leaderEpoch: number; metadata: string | null }>,
+  ): Promise<Map<string, number>> {
+    const results = new Map<string, number>();
+    const records: Array<{ key: Buffer; value: Buffer }> = [];
+    const accepted: typeof commits[number][] = [];
+    const now = BigInt(this.clock.now());
+    for (const c of commits) {
+      const id = `${c.topic}:${c.partition}`;
+      if (!this.metadata.partition(c.topic, c.partition)) results.set(id, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      else if (c.metadata !== null && Buffer.byteLength(c.metadata) > OFFSET_METADATA_MAX_BYTES) results.set(id, ErrorCode.OFFSET_METADATA_TOO_LARGE);
+      else {
+        records.push({
+          key: encodeOffsetKey({ group: groupId, topic: c.topic, partition: c.partition }),
+          value: encodeOffsetValue({ offset: c.offset, leaderEpoch: c.leaderEpoch, metadata: c.metadata ?? '', commitTimestamp: now }),
+        });
+        accepted.push(c);
+      }
+    }
+    if (records.length === 0) return results;
+    const error = await this.append(groupId, records);
+    let byPartition = this.offsets.get(groupId);
+    if (!byPartition && error === 0) this.offsets.set(groupId, (byPartition = new Map()));
+    for (const c of accepted) {
+      results.set(`${c.topic}:${c.partition}`, error);
+      if (error !== 0) continue;
+      let m = byPartition!.get(c.topic);
+      if (!m) byPartition!.set(c.topic, (m = new Map()));
+      m.set(c.partition, { offset: c.offset, leaderEpoch: c.leaderEpoch, metadata: c.metadata ?? '', commitTimestamp: now });
+    }
+    return results;
+  }
+
+  committed(groupId: string): OffsetsByPartition {
+    return this.offsets.get(groupId) ?? new Map();
+  }
+
+  /** Deletes a group with no members and its offsets; NON_EMPTY_GROUP otherwise. */
+  async deleteGroup(groupId: string): Promise<number> {
+    const g = this.groups.get(groupId);
+    if (g && g.state !== 'Empty' && g.state !== 'Dead') return ErrorCode.NON_EMPTY_GROUP;
+    if (!g && !this.offsets.has(groupId)) return ErrorCode.GROUP_ID_NOT_FOUND;
+    const tombstones: Array<{ key: Buffer; value: null }> = [{ key: encodeGroupKey(groupId), value: null }];
+    for (const [topic, m] of this.committed(groupId)) for (const partition of m.keys()) tombstones.push({ key: encodeOffsetKey({ group: groupId, topic, partition }), value: null });
+    const error = await this.append(groupId, tombstones);
+    if (error !== 0) return error;
+    g?.kill();
+    this.groups.delete(groupId);
+    this.offsets.delete(groupId);
+    return 0;
+  }
+
+  /** Deletes some committed offsets of a group (OffsetDelete). */
+  async deleteOffsets(groupId: string, partitions: ReadonlyArray<{ topic: string; partition: number }>): Promise<number> {
+    const tombstones = partitions.map((p) => ({ key: encodeOffsetKey({ group: groupId, topic: p.topic, partition: p.partition }), value: null }));
+    const error = tombstones.length ? await this.append(groupId, tombstones) : 0;
+    if (error === 0) for (const p of partitions) this.offsets.get(groupId)?.get(p.topic)?.delete(p.partition);
+    return error;
+  }
+
+  /** offsets.retention.minutes: the offsets of an empty group expire that long after their commit. */
+  async expireOffsets(): Promise<void> {
+    const cutoff = BigInt(this.clock.now() - this.retentionMs);
+    for (const [groupId, byTopic] of this.offsets) {
+      if (this.checkCoordinator(groupId) !== 0) continue;
+      const g = this.groups.get(groupId);
+      if (g && g.state !== 'Empty') continue;
+      const expired: Array<{ topic: string; partition: number }> = [];
+      for (const [topic, m] of byTopic) for (const [partition, v] of m) if (v.commitTimestamp < cutoff) expired.push({ topic, partition });
+      if (expired.length) await this.deleteOffsets(groupId, expired);
+    }
+  }
+
+  get servedPartitions(): number[] {
+    return [...this.owned.keys()];
+  }
+
+  get coordinatorNodeId(): number {
+    return this.nodeId;
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Replays one __consumer_offsets partition into the coordinator's state: the latest value
+ * of each key wins and a tombstone deletes it, which is what compaction would leave.
+ */
+import { iterateBatches, isControlBatch, readRecords } from '@samsa/protocol';
+import type { Partition } from '../../replication/partition.js';
+import { decodeGroupValue, decodeKey, decodeOffsetValue, type GroupValue, type OffsetValue } from './offsets-records.js';
+
+const READ_CHUNK_BYTES = 1 << 20;
+
+export interface LoadedState {
+  offsets: Map<string, Map<string, Map<number, OffsetValue>>>;
+  groups: Map<string, GroupValue>;
+}
+
+export async function loadOffsetsPartition(p: Partition, ownsGroup: (groupId: string) => boolean): Promise<LoadedState> {
+  const offsets: LoadedState['offsets'] = new Map();
+  const groups: LoadedState['groups'] = new Map();
+  let offset = p.logStartOffset;
+  const end = p.highWatermark;
+  while (offset < end) {
+    const { records, nextOffset } = await p.log.read(offset, READ_CHUNK_BYTES, { maxOffset: end, minOneBatch: true });
+    if (records.length === 0 || nextOffset <= offset) break;
+    for (const batch of iterateBatches(records)) {
+      if (isControlBatch(batch.header)) continue;
+      for (const record of readRecords(batch)) {
+        if (!record.key) continue;
+        const key = decodeKey(record.key);
+        if (!ownsGroup(key.group)) continue;
+        if (key.kind === 'offset') {
+          let byTopic = offsets.get(key.group);
+          if (!byTopic) offsets.set(key.group, (byTopic = new Map()));
+          let byPartition = byTopic.get(key.topic);
+          if (!byPartition) byTopic.set(key.topic, (byPartition = new Map()));
+          if (record.value) byPartition.set(key.partition, decodeOffsetValue(record.value));
+          else byPartition.delete(key.partition);
+        } else if (record.value) groups.set(key.group, decodeGroupValue(record.value));
+        else groups.delete(key.group);
+      }
+    }
+    offset = nextOffset;
+  }
+  return { offsets, groups };
+}

@@ -1,0 +1,75 @@
+/**
+ * A kafkajs consumer group against the broker process: it consumes everything, commits,
+ * and after a broker restart the committed offsets are still there and a new consumer in
+ * the group resumes after them (no committed record is delivered again).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import kafkajs from 'kafkajs';
+import { removeDir, startBroker } from '../../helpers/broker-process.js';
+
+const { Kafka, logLevel } = kafkajs;
+const OVERRIDES = { 'group.initial.rebalance.delay.ms': 0 };
+
+async function consumeUntil(kafka: InstanceType<typeof Kafka>, groupId: string, topic: string, count: number, timeoutMs: number): Promise<string[]> {
+  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 500 });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const seen: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`consumed ${seen.length} of ${count} within ${timeoutMs} ms`)), timeoutMs);
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          seen.push(message.value!.toString());
+          if (seen.length >= count) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+    return seen;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+test('kafkajs group: consume, commit, restart, resume after the commit', { timeout: 90_000 }, async (t) => {
+  let broker = await startBroker({ overrides: OVERRIDES });
+  const dataDir = broker.dataDir;
+  const port = broker.port;
+  t.after(async () => {
+    await broker.kill();
+    await removeDir(dataDir);
+  });
+  const kafka = new Kafka({ clientId: 'group-test', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 100 } });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 3 }] });
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({ topic: 'orders', messages: Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: `first-${i}` })) });
+
+  const first = await consumeUntil(kafka, 'g1', 'orders', 30, 30_000);
+  assert.deepEqual([...first].sort(), Array.from({ length: 30 }, (_, i) => `first-${i}`).sort());
+  const committed = await admin.fetchOffsets({ groupId: 'g1', topics: ['orders'] });
+  const total = committed[0]!.partitions.reduce((n, p) => n + Number(p.offset), 0);
+  assert.equal(total, 30, 'the group committed every record it consumed');
+  await producer.disconnect();
+  await admin.disconnect();
+
+  await broker.stop();
+  broker = await startBroker({ dataDir, port, overrides: OVERRIDES });
+  const admin2 = kafka.admin();
+  await admin2.connect();
+  const after = await admin2.fetchOffsets({ groupId: 'g1', topics: ['orders'] });
+  assert.deepEqual(after, committed, 'commits survive a restart');
+  const producer2 = kafka.producer();
+  await producer2.connect();
+  await producer2.send({ topic: 'orders', messages: Array.from({ length: 6 }, (_, i) => ({ key: `n${i}`, value: `second-${i}` })) });
+  const second = await consumeUntil(kafka, 'g1', 'orders', 6, 30_000);
+  assert.deepEqual([...second].sort(), Array.from({ length: 6 }, (_, i) => `second-${i}`).sort(), 'only records after the commit are delivered');
+  await producer2.disconnect();
+  await admin2.disconnect();
+});
