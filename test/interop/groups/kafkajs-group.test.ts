@@ -71,5 +71,16 @@ test('kafkajs group: consume, commit, restart, resume after the commit', { timeo
   const second = await consumeUntil(kafka, 'g1', 'orders', 6, 30_000);
   assert.deepEqual([...second].sort(), Array.from({ length: 6 }, (_, i) => `second-${i}`).sort(), 'only records after the commit are delivered');
   await producer2.disconnect();
+
+  // The admin view of the (now empty) group, then its deletion.
+  const listed = await admin2.listGroups();
+  assert.deepEqual(listed.groups, [{ groupId: 'g1', protocolType: 'consumer' }]);
+  const described = await admin2.describeGroups(['g1', 'never-existed']);
+  assert.equal(described.groups[0]!.state, 'Empty');
+  assert.equal(described.groups[0]!.protocolType, 'consumer');
+  assert.equal(described.groups[1]!.state, 'Dead');
+  await admin2.deleteGroups(['g1']);
+  const gone = await admin2.fetchOffsets({ groupId: 'g1', topics: ['orders'] });
+  assert.ok(gone[0]!.partitions.every((p) => p.offset === '-1'), 'deleting the group deletes its offsets');
   await admin2.disconnect();
 });

@@ -13,6 +13,10 @@ import { joinGroupHandler } from './11-join-group.js';
 import { heartbeatHandler } from './12-heartbeat.js';
 import { leaveGroupHandler } from './13-leave-group.js';
 import { syncGroupHandler } from './14-sync-group.js';
+import { describeGroupsHandler } from './15-describe-groups.js';
+import { listGroupsHandler } from './16-list-groups.js';
+import { deleteGroupsHandler } from './42-delete-groups.js';
+import { offsetDeleteHandler } from './47-offset-delete.js';
 import { apiVersionsHandler } from './18-api-versions.js';
 import { createTopicsHandler } from './19-create-topics.js';
 import { deleteTopicsHandler } from './20-delete-topics.js';
@@ -36,6 +40,10 @@ export function allHandlers(): Map<number, Handler> {
     heartbeatHandler,
     leaveGroupHandler,
     syncGroupHandler,
+    describeGroupsHandler,
+    listGroupsHandler,
+    deleteGroupsHandler,
+    offsetDeleteHandler,
     apiVersionsHandler,
     createTopicsHandler,
     deleteTopicsHandler,
