@@ -4,6 +4,7 @@
 import type { BrokerConfig } from './config/broker-config.js';
 import type { TopicAdmin } from './controller/topic-admin.js';
 import type { GroupCoordinator } from './coordinator/group/group-coordinator.js';
+import type { ProducerIdManager } from './coordinator/producer-id-manager.js';
 import type { Handler } from './handlers/handler.js';
 import type { ClusterMetadata } from './metadata/cluster-metadata.js';
 import type { Clock } from './platform/clock.js';
@@ -19,6 +20,7 @@ export interface BrokerServices {
   readonly topicAdmin: TopicAdmin;
   readonly replicaManager: ReplicaManager;
   readonly groupCoordinator: GroupCoordinator;
+  readonly producerIds: ProducerIdManager;
   readonly handlers: ReadonlyMap<number, Handler>;
   /**
    * Creates a topic with the broker defaults if auto.create.topics.enable allows it, and

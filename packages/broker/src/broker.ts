@@ -12,6 +12,7 @@ import type { BrokerServices } from './broker-services.js';
 import type { BrokerConfig } from './config/broker-config.js';
 import { AdminError, TopicAdmin } from './controller/topic-admin.js';
 import { GroupCoordinator } from './coordinator/group/group-coordinator.js';
+import { ProducerIdManager } from './coordinator/producer-id-manager.js';
 import { systemTimers } from './platform/timers.js';
 import { allHandlers } from './handlers/index.js';
 import { ClusterMetadata } from './metadata/cluster-metadata.js';
@@ -79,6 +80,7 @@ export class Broker {
       topicAdmin,
       replicaManager,
       groupCoordinator,
+      producerIds: new ProducerIdManager(store),
       handlers,
       autoCreateTopic: async (name) => {
         if (!config.autoCreateTopicsEnable) return false;

@@ -7,7 +7,8 @@ import { ErrorCode } from '@samsa/protocol';
 import type { LogConfig } from '../config/topic-config.js';
 import type { PartitionLog } from '../log/partition-log.js';
 import type { Clock } from '../platform/clock.js';
-import { AppendError, assignOffsets, validateBatches } from './validate-batches.js';
+import { lastSeqOf, ProducerStateTable } from './producer-state.js';
+import { AppendError, assignOffsets, validateBatches, type ValidatedBatches } from './validate-batches.js';
 
 export interface AppendResult {
   baseOffset: number;
@@ -26,6 +27,10 @@ export class Partition {
   isr: number[] = [];
   private highWatermarkValue: number;
   private readonly dataWaiters = new Set<() => void>();
+  /** Idempotent producers' recent batches; rebuilt from the log when the partition opens. */
+  producerState = new ProducerStateTable();
+  /** Idempotent appends run one at a time, so a sequence is checked against the one before it. */
+  private idempotentChain: Promise<unknown> = Promise.resolve();
   /** Log end offsets the leader knows for each replica (itself included). */
   private readonly replicaLogEnds = new Map<number, number>();
 
@@ -77,6 +82,16 @@ export class Partition {
     }
     const now = this.clock.now();
     const validated = validateBatches(records, this.config, now);
+    if (validated.batches.some((b) => b.producerId >= 0n)) {
+      const run = (): Promise<AppendResult> => this.appendIdempotent(records, validated, now);
+      const result = this.idempotentChain.then(run, run);
+      this.idempotentChain = result.catch(() => undefined);
+      return result;
+    }
+    return this.append(records, validated, now);
+  }
+
+  private async append(records: Buffer, validated: ValidatedBatches, now: number): Promise<AppendResult> {
     const logAppendTime = this.config.messageTimestampType === 'LogAppendTime' ? now : null;
     // The log calls back with the base offset when this append's turn comes, so concurrent
     // produces are ordered by the log's queue and written together in one writev.
@@ -92,6 +107,26 @@ export class Partition {
       logAppendTimeMs: logAppendTime ?? -1,
       logStartOffset: this.log.logStartOffset,
     };
+  }
+
+  /**
+   * One batch from an idempotent producer: a retry of one of its last five batches gets the
+   * original offsets back and is not written again; a gap or an old epoch is refused.
+   */
+  private async appendIdempotent(records: Buffer, validated: ValidatedBatches, now: number): Promise<AppendResult> {
+    if (validated.batches.length !== 1) {
+      throw new AppendError(ErrorCode.INVALID_RECORD, 'an idempotent producer sends one batch per partition per request');
+    }
+    const b = validated.batches[0]!;
+    const lastSeq = lastSeqOf(b.baseSequence, b.lastOffsetDelta);
+    const check = this.producerState.check(b.producerId, b.producerEpoch, b.baseSequence, lastSeq);
+    if (check.kind === 'error') throw new AppendError(check.errorCode, check.message);
+    if (check.kind === 'duplicate') {
+      return { baseOffset: check.batch.firstOffset, lastOffset: check.batch.lastOffset, logAppendTimeMs: -1, logStartOffset: this.log.logStartOffset };
+    }
+    const result = await this.append(records, validated, now);
+    this.producerState.record(b.producerId, b.producerEpoch, { firstSeq: b.baseSequence, lastSeq, firstOffset: result.baseOffset, lastOffset: result.lastOffset }, now);
+    return result;
   }
 
   /** HW = the smallest log end among ISR members; it never moves backwards. */

@@ -13,6 +13,7 @@ import type { ClusterMetadata, TopicInfo } from '../metadata/cluster-metadata.js
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import { Partition } from './partition.js';
+import { loadProducerState, saveProducerState } from './producer-state-snapshot.js';
 
 const TOPIC_ID_FILE = 'partition.metadata';
 
@@ -28,6 +29,7 @@ export class ReplicaManager {
   private unsubscribe: (() => void) | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
   private stopped = false;
+  private readonly producerIdExpirationMs: number;
   private readonly readyWaiters = new Set<() => void>();
   private readonly leadershipListeners = new Set<LeadershipListener>();
 
@@ -37,7 +39,9 @@ export class ReplicaManager {
     private readonly metadata: ClusterMetadata,
     private readonly clock: Clock,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.producerIdExpirationMs = Number(config.values.get('producer.id.expiration.ms'));
+  }
 
   async start(): Promise<void> {
     await mkdir(this.config.logDir, { recursive: true });
@@ -131,6 +135,7 @@ export class ReplicaManager {
     if (recorded === null || recorded.trim() !== t.topicId) await writeFile(join(dir, TOPIC_ID_FILE), t.topicId + '\n');
     const log = await PartitionLog.open(dir, config, { clock: this.clock, logger: this.log.child({ partition: `${t.name}-${index}` }) });
     const p = new Partition(t.name, index, t.topicId, log, config, this.nodeId, this.clock);
+    p.producerState = await loadProducerState(log);
     this.partitions.set(p.name, p);
     return p;
   }
@@ -159,7 +164,16 @@ export class ReplicaManager {
     if (deleteData) {
       await p.log.delete();
       this.log.info({ partition: p.name }, 'deleted partition log');
-    } else await p.log.close();
+    } else await this.closePartition(p);
+  }
+
+  private async closePartition(p: Partition): Promise<void> {
+    try {
+      await saveProducerState(p.log, p.producerState);
+    } catch (e) {
+      this.log.warn({ err: e, partition: p.name }, 'could not snapshot producer state; it will be rebuilt from the log');
+    }
+    await p.log.close();
   }
 
   async applyRetention(): Promise<void> {
@@ -167,6 +181,7 @@ export class ReplicaManager {
       try {
         await p.log.applyRetention(this.clock.now());
         p.afterLogStartMoved();
+        p.producerState.expire(this.clock.now(), this.producerIdExpirationMs);
       } catch (e) {
         this.log.error({ err: e, partition: p.name }, 'retention failed');
       }
@@ -180,7 +195,7 @@ export class ReplicaManager {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     await this.chain;
     for (const p of this.allPartitions()) if (p.role === 'leader') await this.tell((l) => l.resigned(p));
-    for (const p of this.allPartitions()) await p.log.close();
+    for (const p of this.allPartitions()) await this.closePartition(p);
     this.partitions.clear();
   }
 }
