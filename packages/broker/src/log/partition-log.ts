@@ -402,7 +402,10 @@ export class PartitionLog {
   /** Deletes the oldest segments that retention.ms, retention.bytes or the log start let go. */
   applyRetention(nowMs: number): Promise<RetentionResult> {
     return this.runOpen(async () => {
-      const chosen = await selectForDeletion(this.segments, this.config, nowMs, this.logStartOffsetValue);
+      // Time and size retention apply only to topics whose cleanup.policy includes delete: a
+      // compact-only topic (__consumer_offsets) keeps its data until compaction replaces it.
+      const policy = this.config.cleanupPolicy.includes('delete') ? this.config : { retentionMs: -1, retentionBytes: -1 };
+      const chosen = await selectForDeletion(this.segments, policy, nowMs, this.logStartOffsetValue);
       const deleted = chosen.map(({ segment, reason }) => ({ baseOffset: segment.baseOffset, nextOffset: segment.nextOffset, size: segment.size, reason }));
       await this.deleteSegments(chosen);
       if (deleted.length > 0) this.ctx.logger.info({ dir: this.dir, deleted, logStartOffset: this.logStartOffsetValue }, 'retention deleted segments');

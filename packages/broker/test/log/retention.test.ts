@@ -72,3 +72,18 @@ test('retention applies to segments loaded lazily after a restart', async (t) =>
     [5, 10],
   ]);
 });
+
+/**
+ * Regression: time and size retention used to apply whatever cleanup.policy said, so the
+ * compact-only __consumer_offsets would have lost every commit older than retention.ms.
+ */
+test('a compact-only topic keeps its segments past retention.ms and retention.bytes', async (t) => {
+  const log = await openLog(t, await tempDir(t), {
+    config: { segmentBytes: 500, retentionMs: HOUR, retentionBytes: 100, cleanupPolicy: ['compact'] },
+  });
+  for (let i = 0; i < 12; i++) await log.append(batchOfSize(i, 100, T0), { lastOffset: i });
+  assert.deepEqual((await log.applyRetention(T0 + 100 * HOUR)).deleted, []);
+  assert.equal(log.logStartOffset, 0);
+  log.config = { ...log.config, cleanupPolicy: ['compact', 'delete'] };
+  assert.ok((await log.applyRetention(T0 + 100 * HOUR)).deleted.length > 0, 'compact,delete does apply retention');
+});
