@@ -7,23 +7,10 @@
  * to be a safe integer, so a corrupt or hostile header can never turn into a silently
  * rounded offset.
  */
-import { SamsaError } from '@samsa/protocol';
+import { BatchField, SamsaError } from '@samsa/protocol';
 
-export const BatchField = {
-  baseOffset: 0,
-  batchLength: 8,
-  partitionLeaderEpoch: 12,
-  magic: 16,
-  crc: 17,
-  attributes: 21,
-  lastOffsetDelta: 23,
-  baseTimestamp: 27,
-  maxTimestamp: 35,
-  producerId: 43,
-  producerEpoch: 51,
-  baseSequence: 53,
-  recordCount: 57,
-} as const;
+// Field positions come from the protocol package; the log reads only what it needs, by offset.
+export { BatchField } from '@samsa/protocol';
 
 /** Bytes of the header, records start after it. */
 export const BATCH_HEADER_BYTES = 61;
@@ -83,7 +70,7 @@ export function parseBatchHeader(buf: Buffer, position: number, limit: number): 
   if (baseOffset === null || baseOffset < 0) return 'base offset is not a non-negative safe integer';
   const lastOffsetDelta = buf.readInt32BE(position + BatchField.lastOffsetDelta);
   if (lastOffsetDelta < 0) return `negative lastOffsetDelta ${lastOffsetDelta}`;
-  const recordCount = buf.readInt32BE(position + BatchField.recordCount);
+  const recordCount = buf.readInt32BE(position + BatchField.recordsCount);
   if (recordCount < 0) return `negative record count ${recordCount}`;
   const maxTimestamp = readInt64(buf, position + BatchField.maxTimestamp);
   if (maxTimestamp === null) return 'max timestamp is not a safe integer';

@@ -53,7 +53,7 @@ export function findRecord(batch: Buffer, accept: (offset: number, timestamp: nu
   const baseOffset = readInt64(batch, BatchField.baseOffset);
   const baseTimestamp = readInt64(batch, BatchField.baseTimestamp);
   if (baseOffset === null || baseTimestamp === null) throw corrupt('base offset or timestamp beyond 2^53');
-  const count = batch.readInt32BE(BatchField.recordCount);
+  const count = batch.readInt32BE(BatchField.recordsCount);
   const cursor = new VarintCursor(batch, BATCH_HEADER_BYTES, batch.length);
   for (let i = 0; i < count; i++) {
     const length = cursor.signed();

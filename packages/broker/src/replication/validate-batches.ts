@@ -4,28 +4,8 @@
  * limit pass; anything else fails the whole partition's append with the Kafka error a
  * producer expects, and nothing of it is written.
  */
-import { crc32c, ErrorCode, readBatchHeader, readRecords, SamsaError } from '@samsa/protocol';
+import { BatchField, crc32c, ErrorCode, LOG_OVERHEAD, RECORD_BATCH_OVERHEAD, readBatchHeader, readRecords, SamsaError } from '@samsa/protocol';
 import type { LogConfig } from '../config/topic-config.js';
-
-/** Fixed positions in a v2 batch header. */
-export const BATCH = {
-  baseOffset: 0,
-  batchLength: 8,
-  partitionLeaderEpoch: 12,
-  magic: 16,
-  crc: 17,
-  attributes: 21,
-  lastOffsetDelta: 23,
-  baseTimestamp: 27,
-  maxTimestamp: 35,
-  producerId: 43,
-  producerEpoch: 51,
-  baseSequence: 53,
-  recordCount: 57,
-  headerBytes: 61,
-  /** baseOffset + batchLength: the bytes before `batchLength` counts from. */
-  logOverhead: 12,
-} as const;
 
 export class AppendError extends Error {
   constructor(
@@ -62,34 +42,34 @@ export function validateBatches(blob: Buffer, config: LogConfig, nowMs: number):
   let recordCount = 0;
   if (blob.length === 0) throw new AppendError(ErrorCode.CORRUPT_MESSAGE, 'produce request carries no record batch');
   while (position < blob.length) {
-    if (blob.length - position < BATCH.logOverhead + 5) {
+    if (blob.length - position < LOG_OVERHEAD + 5) {
       throw new AppendError(ErrorCode.CORRUPT_MESSAGE, `truncated batch header at byte ${position}`);
     }
-    const magic = blob.readInt8(position + BATCH.magic);
+    const magic = blob.readInt8(position + BatchField.magic);
     if (magic !== 2) {
       throw new AppendError(ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT, `record batch magic ${magic} is not supported; only v2 batches (Kafka 0.11+ clients) are`);
     }
-    const batchLength = blob.readInt32BE(position + BATCH.batchLength);
-    const size = BATCH.logOverhead + batchLength;
-    if (batchLength < BATCH.headerBytes - BATCH.logOverhead || position + size > blob.length) {
-      throw new AppendError(ErrorCode.CORRUPT_MESSAGE, `batch at byte ${position} claims ${batchLength} bytes, ${blob.length - position - BATCH.logOverhead} remain`);
+    const batchLength = blob.readInt32BE(position + BatchField.batchLength);
+    const size = LOG_OVERHEAD + batchLength;
+    if (batchLength < RECORD_BATCH_OVERHEAD - LOG_OVERHEAD || position + size > blob.length) {
+      throw new AppendError(ErrorCode.CORRUPT_MESSAGE, `batch at byte ${position} claims ${batchLength} bytes, ${blob.length - position - LOG_OVERHEAD} remain`);
     }
     if (size > config.maxMessageBytes) {
       throw new AppendError(ErrorCode.MESSAGE_TOO_LARGE, `batch of ${size} bytes exceeds max.message.bytes=${config.maxMessageBytes}`);
     }
-    const crc = blob.readUInt32BE(position + BATCH.crc);
-    if (crc32c(blob.subarray(position + BATCH.attributes, position + size)) !== crc) {
+    const crc = blob.readUInt32BE(position + BatchField.crc);
+    if (crc32c(blob.subarray(position + BatchField.attributes, position + size)) !== crc) {
       throw new AppendError(ErrorCode.CORRUPT_MESSAGE, `batch at byte ${position} fails its CRC-32C check`);
     }
-    const attributes = blob.readInt16BE(position + BATCH.attributes);
-    const lastOffsetDelta = blob.readInt32BE(position + BATCH.lastOffsetDelta);
-    const count = blob.readInt32BE(position + BATCH.recordCount);
+    const attributes = blob.readInt16BE(position + BatchField.attributes);
+    const lastOffsetDelta = blob.readInt32BE(position + BatchField.lastOffsetDelta);
+    const count = blob.readInt32BE(position + BatchField.recordsCount);
     if (count <= 0 || lastOffsetDelta !== count - 1) {
       throw new AppendError(ErrorCode.INVALID_RECORD, `batch at byte ${position} has ${count} records but lastOffsetDelta ${lastOffsetDelta}`);
     }
     if ((attributes & 0x07) > 4) throw new AppendError(ErrorCode.CORRUPT_MESSAGE, `unknown compression codec ${attributes & 0x07}`);
     checkRecords(blob, position, size, count, config);
-    const maxTimestamp = Number(blob.readBigInt64BE(position + BATCH.maxTimestamp));
+    const maxTimestamp = Number(blob.readBigInt64BE(position + BatchField.maxTimestamp));
     if (config.messageTimestampType === 'CreateTime' && maxTimestamp >= 0) {
       if (nowMs - maxTimestamp > config.messageTimestampBeforeMaxMs || maxTimestamp - nowMs > config.messageTimestampAfterMaxMs) {
         throw new AppendError(ErrorCode.INVALID_TIMESTAMP, `timestamp ${maxTimestamp} is outside the range message.timestamp.before/after.max.ms allow`);
@@ -101,9 +81,9 @@ export function validateBatches(blob: Buffer, config: LogConfig, nowMs: number):
       lastOffsetDelta,
       recordCount: count,
       maxTimestamp,
-      producerId: blob.readBigInt64BE(position + BATCH.producerId),
-      producerEpoch: blob.readInt16BE(position + BATCH.producerEpoch),
-      baseSequence: blob.readInt32BE(position + BATCH.baseSequence),
+      producerId: blob.readBigInt64BE(position + BatchField.producerId),
+      producerEpoch: blob.readInt16BE(position + BatchField.producerEpoch),
+      baseSequence: blob.readInt32BE(position + BatchField.baseSequence),
       isTransactional: (attributes & 0x10) !== 0,
       isControl: (attributes & 0x20) !== 0,
     });
@@ -157,14 +137,14 @@ export function assignOffsets(
   let maxTimestamp = -1;
   let offsetOfMaxTimestamp = firstOffset;
   for (const b of v.batches) {
-    blob.writeBigInt64BE(BigInt(offset), b.position + BATCH.baseOffset);
-    blob.writeInt32BE(leaderEpoch, b.position + BATCH.partitionLeaderEpoch);
+    blob.writeBigInt64BE(BigInt(offset), b.position + BatchField.baseOffset);
+    blob.writeInt32BE(leaderEpoch, b.position + BatchField.partitionLeaderEpoch);
     let ts = b.maxTimestamp;
     if (logAppendTimeMs !== null) {
-      const attributes = blob.readInt16BE(b.position + BATCH.attributes) | 0x08;
-      blob.writeInt16BE(attributes, b.position + BATCH.attributes);
-      blob.writeBigInt64BE(BigInt(logAppendTimeMs), b.position + BATCH.maxTimestamp);
-      blob.writeUInt32BE(crc32c(blob.subarray(b.position + BATCH.attributes, b.position + b.size)), b.position + BATCH.crc);
+      const attributes = blob.readInt16BE(b.position + BatchField.attributes) | 0x08;
+      blob.writeInt16BE(attributes, b.position + BatchField.attributes);
+      blob.writeBigInt64BE(BigInt(logAppendTimeMs), b.position + BatchField.maxTimestamp);
+      blob.writeUInt32BE(crc32c(blob.subarray(b.position + BatchField.attributes, b.position + b.size)), b.position + BatchField.crc);
       ts = logAppendTimeMs;
     }
     if (ts > maxTimestamp) {

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildRecordBatch, CompressionType, ErrorCode } from '@samsa/protocol';
+import { BatchField, buildRecordBatch, CompressionType, ErrorCode } from '@samsa/protocol';
 import { defaultLogConfig } from '../../src/config/topic-config.js';
-import { AppendError, assignOffsets, BATCH, validateBatches } from '../../src/replication/validate-batches.js';
+import { AppendError, assignOffsets, validateBatches } from '../../src/replication/validate-batches.js';
 
 const NOW = 1_700_000_000_000;
 const records = (n: number) => Array.from({ length: n }, (_, i) => ({ key: Buffer.from(`k${i}`), value: Buffer.from(`v${i}`), timestamp: NOW }));
@@ -22,7 +22,7 @@ test('well-formed batches of every codec pass and get dense offsets in place', (
     const r = assignOffsets(blob, v, 40, 7, null);
     assert.equal(r.lastOffset, 44);
     assert.equal(blob.readBigInt64BE(v.batches[1]!.position), 43n);
-    assert.equal(blob.readInt32BE(v.batches[1]!.position + BATCH.partitionLeaderEpoch), 7);
+    assert.equal(blob.readInt32BE(v.batches[1]!.position + BatchField.partitionLeaderEpoch), 7);
     // Offsets and epoch sit outside the CRC range: the batches still validate.
     validateBatches(blob, defaultLogConfig(), NOW);
   }
@@ -36,7 +36,7 @@ test('a flipped byte fails the CRC with CORRUPT_MESSAGE', () => {
 
 test('message formats v0/v1 are refused, not misread', () => {
   const blob = buildRecordBatch({ records: records(1) });
-  blob.writeInt8(1, BATCH.magic);
+  blob.writeInt8(1, BatchField.magic);
   rejects(blob, ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT, /magic 1/);
 });
 
@@ -66,6 +66,6 @@ test('LogAppendTime stamps the append time and keeps the CRC valid', () => {
   const v = validateBatches(blob, defaultLogConfig(), NOW);
   const r = assignOffsets(blob, v, 0, 0, NOW + 5);
   assert.equal(r.maxTimestamp, NOW + 5);
-  assert.equal(Number(blob.readBigInt64BE(BATCH.maxTimestamp)), NOW + 5);
+  assert.equal(Number(blob.readBigInt64BE(BatchField.maxTimestamp)), NOW + 5);
   validateBatches(blob, defaultLogConfig(), NOW);
 });
