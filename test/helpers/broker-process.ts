@@ -92,3 +92,35 @@ export async function waitForOutput(broker: BrokerProcess, pattern: RegExp, time
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+export interface TestBroker {
+  /** The broker process running now. */
+  readonly current: BrokerProcess;
+  /** Stops it cleanly (SIGTERM) and starts it again on the same port and data directory. */
+  restart(): Promise<BrokerProcess>;
+}
+
+/**
+ * Starts a broker for one test and registers its end with `t.after`: whichever process is
+ * running then is killed (-9) and the data directory removed.
+ */
+export async function startBrokerFor(t: { after(fn: () => unknown): void }, options: StartOptions = {}): Promise<TestBroker> {
+  const dataDir = options.dataDir ?? (await makeDataDir());
+  let current: BrokerProcess | null = null;
+  t.after(async () => {
+    await current?.kill();
+    await removeDir(dataDir);
+  });
+  current = await startBroker({ ...options, dataDir });
+  return {
+    get current() {
+      return current!;
+    },
+    async restart() {
+      const port = current!.port;
+      await current!.stop();
+      current = await startBroker({ ...options, dataDir, port });
+      return current;
+    },
+  };
+}

@@ -22,9 +22,11 @@ export const offsetCommitHandler = defineHandler<OffsetCommit.OffsetCommitReques
     if (!error) {
       const generationId = v >= 1 ? req.generationIdOrMemberEpoch : -1;
       const memberId = v >= 1 ? req.memberId : '';
-      const group = groupCoordinator.group(req.groupId, false);
+      // A standalone commit to a group we do not know creates it, Empty, as Kafka does: it
+      // is then described and listed like any group without members.
+      const group = groupCoordinator.group(req.groupId, generationId < 0);
       if (group) error = group.validateCommit(memberId, v >= 7 ? req.groupInstanceId : null, generationId);
-      else if (generationId >= 0) error = ErrorCode.ILLEGAL_GENERATION;
+      else error = ErrorCode.ILLEGAL_GENERATION;
     }
     if (error) return answer(() => error);
     const results = await groupCoordinator.commit(

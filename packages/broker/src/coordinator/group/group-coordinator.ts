@@ -145,6 +145,8 @@ export class GroupCoordinator {
       g.restore(value);
       this.groups.set(groupId, g);
     }
+    // Groups that only ever had standalone commits have no metadata record: Empty, as in Kafka.
+    for (const groupId of state.offsets.keys()) if (!this.groups.has(groupId)) this.groups.set(groupId, this.newGroup(groupId));
     owned.loaded = true;
     this.log.info({ partition: p.index, groups: state.groups.size, ms: Math.round(this.clock.monotonic() - started) }, 'loaded offsets partition');
   }

@@ -40,5 +40,10 @@ export async function loadOffsetsPartition(p: Partition, ownsGroup: (groupId: st
     }
     offset = nextOffset;
   }
+  // Tombstones leave empty maps behind: a group whose offsets were all deleted has none.
+  for (const [group, byTopic] of offsets) {
+    for (const [topic, byPartition] of byTopic) if (byPartition.size === 0) byTopic.delete(topic);
+    if (byTopic.size === 0) offsets.delete(group);
+  }
   return { offsets, groups };
 }
