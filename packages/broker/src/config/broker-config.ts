@@ -4,7 +4,7 @@
  * the broker starts.
  */
 import { SamsaError } from '@samsa/protocol';
-import { TOPIC_CONFIGS, validateValue, type ConfigType, type TopicConfigDef } from './topic-config.js';
+import { settingNumber, TOPIC_CONFIGS, validateValue, type ConfigType, type TopicConfigDef } from './topic-config.js';
 
 interface BrokerConfigDef {
   readonly name: string;
@@ -118,10 +118,7 @@ export function parseProperties(text: string): Map<string, string> {
   return out;
 }
 
-const num = (text: string): number => {
-  const n = BigInt(text);
-  return n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(n);
-};
+const num = settingNumber;
 
 /** Builds the broker's configuration from explicit settings; throws CONFIG_INVALID naming the setting. */
 export function buildBrokerConfig(settings: ReadonlyMap<string, string>): BrokerConfig {

@@ -112,12 +112,14 @@ export function validateValue(def: TopicConfigDef, value: string): string {
  * Int64 settings whose default is Long.MAX_VALUE mean "never"; we read them as
  * Number.MAX_SAFE_INTEGER, which is just as never for a millisecond or message count.
  */
-function num(text: string): number {
+export function settingNumber(text: string): number {
   const n = BigInt(text);
   return n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(n);
 }
 
 /** Builds the typed view from effective values (topic override, else broker default, else Kafka's). */
+const num = settingNumber;
+
 export function toLogConfig(values: ReadonlyMap<string, string>): LogConfig {
   const get = (name: string): string => values.get(name) ?? TOPIC_CONFIG_BY_NAME.get(name)!.default;
   return {
