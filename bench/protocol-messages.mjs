@@ -8,27 +8,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Reader, Writer, Produce, Fetch, buildRecordBatch } from '../packages/protocol/dist/src/index.js';
+import { medianRate } from './lib/rate.mjs';
 
 const flags = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
 const durationMs = Number(flags['duration.ms'] ?? 400);
 const RUNS = 5;
 
-function rate(fn) {
-  const rates = [];
-  fn();
-  for (let r = 0; r < RUNS; r++) {
-    let units = 0;
-    const t0 = performance.now();
-    let elapsed;
-    do {
-      units += fn();
-      elapsed = performance.now() - t0;
-    } while (elapsed < durationMs);
-    rates.push(units / (elapsed / 1000));
-  }
-  rates.sort((a, b) => a - b);
-  return rates[RUNS >> 1];
-}
+const rate = (fn) => medianRate(fn, durationMs, RUNS);
 
 const value = Buffer.alloc(100, 'x');
 function batch64k() {

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { crc32c } from '../packages/protocol/dist/src/crc32c.js';
 import { compressSync, decompressSync, CompressionType } from '../packages/protocol/dist/src/compression/index.js';
 import { buildRecordBatch, readRecords, splitBatches, validateBatch } from '../packages/protocol/dist/src/records/index.js';
+import { medianRate } from './lib/rate.mjs';
 
 const flags = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
 const batchSize = Number(flags['batch.size'] ?? 16384); // Kafka's producer default
@@ -18,23 +19,7 @@ const recordBytes = Number(flags['record.bytes'] ?? 100);
 const durationMs = Number(flags['duration.ms'] ?? 400);
 const RUNS = 5;
 
-/** Median over RUNS of (units done / seconds), each run lasting durationMs. */
-function rate(fn) {
-  const rates = [];
-  fn(); // warm up
-  for (let r = 0; r < RUNS; r++) {
-    let units = 0;
-    const t0 = performance.now();
-    let elapsed;
-    do {
-      units += fn();
-      elapsed = performance.now() - t0;
-    } while (elapsed < durationMs);
-    rates.push(units / (elapsed / 1000));
-  }
-  rates.sort((a, b) => a - b);
-  return rates[RUNS >> 1];
-}
+const rate = (fn) => medianRate(fn, durationMs, RUNS);
 
 let seed = 12345;
 const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;

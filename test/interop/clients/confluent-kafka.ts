@@ -4,7 +4,8 @@
  * librdkafka never asks for one when FindCoordinator is not in ApiVersions), AdminClient.
  */
 import { runPython, startPython, lastJsonLine } from '../../helpers/python.js';
-import { CLIENT_TIMEOUT_MS, type ClientDriver, type ConsumedRecord, type StartAt, type TestRecord } from './driver.js';
+import { CLIENT_TIMEOUT_MS, type ClientDriver, type TestRecord } from './driver.js';
+import { pythonDriverParts, type Consumed } from './python-driver.js';
 import { LIBRDKAFKA_SENDS_UNCOMPRESSED } from './librdkafka.js';
 
 const PRODUCE = `
@@ -101,24 +102,8 @@ else:
     c.close()
 `;
 
-interface Consumed {
-  records: ConsumedRecord[];
-}
-
-type Start = StartAt | { kind: 'end' };
-
 export function confluentDriver(bootstrap: string): ClientDriver {
-  const timeoutS = CLIENT_TIMEOUT_MS / 1000 - 5;
-  const admin = <T>(args: Record<string, unknown>): Promise<T> =>
-    runPython<T>(ADMIN, { bootstrap, ...args }, CLIENT_TIMEOUT_MS, `confluent-kafka ${String(args['op'])}`);
-  const consumeArgs = (topic: string, partition: number, start: Start, count: number): Record<string, unknown> => ({
-    bootstrap,
-    topic,
-    partition,
-    start,
-    count,
-    timeoutS,
-  });
+  const { admin, consumeArgs } = pythonDriverParts('confluent-kafka', ADMIN, bootstrap);
   return {
     name: 'confluent-kafka',
     creates: 'admin',

@@ -5,7 +5,8 @@
  * ListOffsets v1, Metadata v1/v5 here), so it exercises the old versions.
  */
 import { lastJsonLine, runPython, startPython } from '../../helpers/python.js';
-import { CLIENT_TIMEOUT_MS, type ClientDriver, type ConsumedRecord, type StartAt, type TestRecord } from './driver.js';
+import { CLIENT_TIMEOUT_MS, type ClientDriver, type TestRecord } from './driver.js';
+import { pythonDriverParts, type Consumed } from './python-driver.js';
 
 const PRODUCE = `
 from kafka import KafkaProducer
@@ -85,24 +86,8 @@ else:
     c.close()
 `;
 
-interface Consumed {
-  records: ConsumedRecord[];
-}
-
-type Start = StartAt | { kind: 'end' };
-
 export function kafkaPythonDriver(bootstrap: string): ClientDriver {
-  const timeoutS = CLIENT_TIMEOUT_MS / 1000 - 5;
-  const admin = <T>(args: Record<string, unknown>): Promise<T> =>
-    runPython<T>(ADMIN, { bootstrap, ...args }, CLIENT_TIMEOUT_MS, `kafka-python ${String(args['op'])}`);
-  const consumeArgs = (topic: string, partition: number, start: Start, count: number): Record<string, unknown> => ({
-    bootstrap,
-    topic,
-    partition,
-    start,
-    count,
-    timeoutS,
-  });
+  const { admin, consumeArgs } = pythonDriverParts('kafka-python', ADMIN, bootstrap);
   return {
     name: 'kafka-python',
     creates: 'admin',
