@@ -55,7 +55,9 @@ export class ConnectionClosedError extends Error {
 export class RawClient {
   private nextCorrelationId = 1;
   private readonly pending: Pending[] = [];
-  private buffered: Buffer = Buffer.alloc(0);
+  /** Received bytes not yet framed; joined only once a whole frame is there (big fetches arrive in many chunks). */
+  private chunks: Buffer[] = [];
+  private chunkBytes = 0;
   private closedReason: string | null = null;
   /** Resolves with the reason once the socket has closed (by either side). */
   readonly closed: Promise<string>;
@@ -98,6 +100,15 @@ export class RawClient {
 
   get isClosed(): boolean {
     return this.closedReason !== null;
+  }
+
+  /** Stops reading the socket, so the broker's responses back up in its send buffers. */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
   }
 
   get inFlight(): number {
@@ -157,13 +168,17 @@ export class RawClient {
   }
 
   private onData(chunk: Buffer): void {
-    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
-    while (this.buffered.length >= 4) {
-      const size = this.buffered.readInt32BE(0);
-      if (this.buffered.length < 4 + size) break;
-      const frame = this.buffered.subarray(4, 4 + size);
-      this.buffered = this.buffered.subarray(4 + size);
-      this.onFrame(frame);
+    this.chunks.push(chunk);
+    this.chunkBytes += chunk.length;
+    while (this.chunkBytes >= 4) {
+      if (this.chunks[0]!.length < 4) this.chunks = [Buffer.concat(this.chunks)];
+      const size = this.chunks[0]!.readInt32BE(0);
+      if (this.chunkBytes < 4 + size) break;
+      const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+      const rest = all.subarray(4 + size);
+      this.chunks = rest.length > 0 ? [rest] : [];
+      this.chunkBytes = rest.length;
+      this.onFrame(all.subarray(4, 4 + size));
     }
   }
 

@@ -9,6 +9,7 @@ import type { Handler } from './handlers/handler.js';
 import type { ClusterMetadata } from './metadata/cluster-metadata.js';
 import type { Clock } from './platform/clock.js';
 import type { Logger } from './platform/logger.js';
+import type { ReadBufferPool } from './log/read-buffer-pool.js';
 import type { ReplicaManager } from './replication/replica-manager.js';
 
 export interface BrokerServices {
@@ -22,6 +23,8 @@ export interface BrokerServices {
   readonly groupCoordinator: GroupCoordinator;
   readonly producerIds: ProducerIdManager;
   readonly handlers: ReadonlyMap<number, Handler>;
+  /** Buffers for Fetch reads, released once each response is written. */
+  readonly readBuffers: ReadBufferPool;
   /**
    * Creates a topic with the broker defaults if auto.create.topics.enable allows it, and
    * waits (bounded) until this broker can serve it. Returns false when it may not be created.

@@ -37,16 +37,22 @@ export const fetchHandler = defineHandler<Fetch.FetchRequest, Fetch.FetchRespons
       return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
     }
     const deadline = broker.clock.monotonic() + Math.max(0, req.maxWaitMs);
+    const leased: Buffer[] = [];
+    ctx.afterResponse(() => {
+      for (const b of leased) broker.readBuffers.release(b);
+    });
     for (;;) {
       // Resolved on every pass: a topic deleted (or a leadership lost) while the fetch was
       // parked is reported at once instead of after max_wait_ms.
       const wanted = resolve(broker, req, v);
-      const { responses, bytes } = await readAll(broker, wanted, req, v);
+      const { responses, bytes } = await readAll(broker, wanted, req, v, leased);
       const left = deadline - broker.clock.monotonic();
       const hasError = responses.some((t) => t.partitions.some((p) => p.errorCode !== 0));
       if (bytes >= Math.max(1, req.minBytes) || left <= 0 || hasError || wanted.every((w) => !w.partition)) {
         return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses };
       }
+      // This pass's records are dropped: their buffers can serve the next read.
+      for (const b of leased.splice(0)) broker.readBuffers.release(b);
       await waitForData(
         wanted.flatMap((w) => (w.partition ? [w.partition] : [])),
         left,
@@ -72,11 +78,13 @@ function resolve(broker: BrokerServices, req: Fetch.FetchRequest, v: number): Wa
   return out;
 }
 
+/** Reads every wanted partition; `leased` collects the pooled buffers the response refers to. */
 async function readAll(
   broker: BrokerServices,
   wanted: Wanted[],
   req: Fetch.FetchRequest,
   v: number,
+  leased: Buffer[],
 ): Promise<{ responses: Fetch.FetchableTopicResponseInput[]; bytes: number }> {
   let budget = Math.min(req.maxBytes > 0 ? req.maxBytes : broker.config.fetchMaxBytes, broker.config.fetchMaxBytes);
   let bytes = 0;
@@ -106,7 +114,8 @@ async function readAll(
     }
     try {
       const limit = Math.min(w.request.partitionMaxBytes, budget);
-      const { records } = await p.log.read(fetchOffset, limit, { maxOffset: hw, minOneBatch: bytes === 0 });
+      const { records } = await p.log.read(fetchOffset, limit, { maxOffset: hw, minOneBatch: bytes === 0, pool: broker.readBuffers });
+      if (records.length > 0) leased.push(records);
       bytes += records.length;
       budget -= records.length;
       topic.partitions.push({ ...base, ...state, errorCode: 0, records });

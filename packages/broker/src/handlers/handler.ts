@@ -15,6 +15,8 @@ export interface RequestContext {
   readonly header: RequestHeaderInfo;
   readonly conn: ConnectionInfo;
   readonly broker: BrokerServices;
+  /** Runs `run` once the response has been written (or the connection failed): to release buffers it refers to. */
+  afterResponse(run: () => void): void;
 }
 
 export interface Handler<Req = never, Res = unknown> {

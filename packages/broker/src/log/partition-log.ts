@@ -331,7 +331,7 @@ export class PartitionLog {
       const truncations = this.truncations;
       const segments = this.segments;
       try {
-        return await this.readSegments(segments, fetchOffset, maxBytes, maxOffset, opts.minOneBatch);
+        return await this.readSegments(segments, fetchOffset, maxBytes, maxOffset, opts);
       } catch (e) {
         const raced = this.segments !== segments || this.truncations !== truncations;
         const retriable = e instanceof SamsaError && (e.code === 'CLOSED' || e.code === 'CORRUPT_RECORD');
@@ -340,11 +340,11 @@ export class PartitionLog {
     }
   }
 
-  private async readSegments(segments: readonly Segment[], fetchOffset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean): Promise<ReadResult> {
+  private async readSegments(segments: readonly Segment[], fetchOffset: number, maxBytes: number, maxOffset: number, opts: ReadOptions): Promise<ReadResult> {
     for (let i = segmentIndexFor(segments, fetchOffset); i < segments.length; i++) {
       const segment = segments[i]!;
       if (segment.baseOffset >= maxOffset) break;
-      const found = await segment.read(Math.max(fetchOffset, segment.baseOffset), maxBytes, maxOffset, minOneBatch);
+      const found = await segment.read(Math.max(fetchOffset, segment.baseOffset), maxBytes, maxOffset, opts.minOneBatch, opts.pool);
       if (found) return found;
     }
     return { records: EMPTY, firstOffset: -1, nextOffset: fetchOffset };

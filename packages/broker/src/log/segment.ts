@@ -21,6 +21,7 @@ import { HEADER_READ_AHEAD_BYTES, scanHeaders, scanValidBatches, type ValidScan 
 import { INDEX_SUFFIX, LOG_SUFFIX, segmentPath, TIME_INDEX_SUFFIX } from './file-names.js';
 import { LogFile, type FileOps } from './log-file.js';
 import { OffsetIndex } from './offset-index.js';
+import type { ReadBufferPool } from './read-buffer-pool.js';
 import { findRecord, type OffsetAndTimestamp } from './record-timestamps.js';
 import { TimeIndex } from './time-index.js';
 
@@ -250,22 +251,58 @@ export class Segment {
   /**
    * Whole batches from the one holding `startOffset`: at most `maxBytes` (but the first
    * batch whole if `minOneBatch`), only batches entirely below `maxOffset`. Null when the
-   * segment has no batch at or after `startOffset`.
+   * segment has no batch at or after `startOffset`. With `pool`, non-empty records are a view
+   * of a buffer leased from it, which the caller releases once nothing refers to it.
    */
-  async read(startOffset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean): Promise<SegmentRead | null> {
+  async read(startOffset: number, maxBytes: number, maxOffset: number, minOneBatch: boolean, pool?: ReadBufferPool): Promise<SegmentRead | null> {
     await this.ensureIndexes();
     const end = this.size;
-    let position = this.offsetIndex.lookup(startOffset).position;
+    const position = this.offsetIndex.lookup(startOffset).position;
     // The batch holding startOffset is usually within index.interval.bytes of the entry;
     // read that far ahead with the data (capped: the setting may be huge), re-read if not.
     const gap = Math.min(this.ctx.config().indexIntervalBytes, HEADER_READ_AHEAD_BYTES) + BATCH_HEADER_BYTES;
     const readAhead = (from: number): number => Math.min(end - from, gap + Math.max(0, Math.min(maxBytes, end)));
-    let buf = await this.log.readAt(position, readAhead(position));
+    let buf: Buffer = EMPTY; // the latest buffer read, released when replaced or not returned
+    const readAt = async (from: number, length: number): Promise<Buffer> => {
+      if (pool) pool.release(buf);
+      buf = EMPTY;
+      if (!pool) return this.log.readAt(from, length);
+      const into = pool.acquire(length);
+      try {
+        const n = await this.log.readInto(into, from);
+        return n === length ? into : into.subarray(0, n);
+      } catch (e) {
+        pool.release(into);
+        throw e;
+      }
+    };
+    try {
+      const found = await this.readFrom(startOffset, position, end, maxBytes, maxOffset, minOneBatch, readAhead, async (from, length) => (buf = await readAt(from, length)));
+      if (found === null || found.records.length === 0) pool?.release(buf);
+      return found;
+    } catch (e) {
+      pool?.release(buf);
+      throw e;
+    }
+  }
+
+  private async readFrom(
+    startOffset: number,
+    start: number,
+    end: number,
+    maxBytes: number,
+    maxOffset: number,
+    minOneBatch: boolean,
+    readAhead: (from: number) => number,
+    readAt: (from: number, length: number) => Promise<Buffer>,
+  ): Promise<SegmentRead | null> {
+    let position = start;
+    let buf = await readAt(position, readAhead(position));
     let bufStart = position;
     let first: BatchMeta | null = null;
     while (position < end) {
       if (position + BATCH_HEADER_BYTES > bufStart + buf.length) {
-        buf = await this.log.readAt(position, readAhead(position));
+        buf = await readAt(position, readAhead(position));
         bufStart = position;
       }
       const header = requireBatchHeader(buf, position - bufStart, end - position, this.path);
@@ -280,7 +317,7 @@ export class Segment {
     if (first.lastOffset >= maxOffset || (first.size > maxBytes && !minOneBatch)) return none;
     const budget = Math.max(first.size, Math.min(maxBytes, end - position));
     if (position + budget > bufStart + buf.length) {
-      buf = await this.log.readAt(position, budget);
+      buf = await readAt(position, budget);
       bufStart = position;
     }
     let cursor = position;

@@ -2,6 +2,7 @@
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
 import type { FileOps } from './log-file.js';
+import type { ReadBufferPool } from './read-buffer-pool.js';
 import type { DeletionReason } from './retention.js';
 
 export interface PartitionLogOptions {
@@ -28,6 +29,8 @@ export interface ReadOptions {
   maxOffset?: number;
   /** Return the first batch whole even when it is larger than maxBytes. */
   minOneBatch: boolean;
+  /** Read into a buffer leased from this pool; the caller releases `records` when done with it. */
+  pool?: ReadBufferPool;
 }
 
 export interface ReadResult {

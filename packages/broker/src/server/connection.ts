@@ -23,8 +23,15 @@ export interface ConnectionInfo {
   readonly localPort: number;
 }
 
-/** Answers one frame: response bytes to write, null for no response (acks=0). Throws to close the connection. */
-export type FrameHandler = (frame: Buffer, conn: ConnectionInfo) => Promise<Buffer[] | null>;
+/** A response to write, and what to run once the socket no longer needs its bytes. */
+export interface Reply {
+  chunks: Buffer[] | null;
+  /** Called once after the chunks are written, or the connection failed; null chunks: at once. */
+  written?: () => void;
+}
+
+/** Answers one frame: response bytes to write, null chunks for no response (acks=0). Throws to close the connection. */
+export type FrameHandler = (frame: Buffer, conn: ConnectionInfo) => Promise<Reply>;
 
 export class Connection {
   readonly info: ConnectionInfo;
@@ -88,10 +95,14 @@ export class Connection {
     if (this.queuedBytes <= this.limits.maxQueuedBytes / 2 && this.socket.isPaused()) this.socket.resume();
     this.busy = true;
     this.handle(frame, this.info).then(
-      (response) => {
+      (reply) => {
         this.busy = false;
-        if (this.closed) return;
-        if (response) this.write(response);
+        if (this.closed || !reply.chunks) {
+          reply.written?.();
+          if (!this.closed) this.pump();
+          return;
+        }
+        this.write(reply.chunks, reply.written);
         this.pump();
       },
       (e: unknown) => {
@@ -101,11 +112,16 @@ export class Connection {
     );
   }
 
-  private write(chunks: Buffer[]): void {
+  private write(chunks: Buffer[], written?: () => void): void {
     this.touch();
     // cork/uncork sends the chunks of one response (header, records by reference) in one writev.
+    // The last write's callback runs once all of them are written, or with an error when the
+    // socket is destroyed first: either way the socket holds no reference to them any more.
     this.socket.cork();
-    for (const c of chunks) this.socket.write(c);
+    const last = chunks.length - 1;
+    for (let i = 0; i < last; i++) this.socket.write(chunks[i]!);
+    if (last >= 0) this.socket.write(chunks[last]!, written ? () => written() : undefined);
+    else written?.();
     this.socket.uncork();
   }
 

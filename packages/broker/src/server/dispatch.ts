@@ -17,7 +17,7 @@ import {
 } from '@samsa/protocol';
 import type { BrokerServices } from '../broker-services.js';
 import type { Handler } from '../handlers/handler.js';
-import type { ConnectionInfo, FrameHandler } from './connection.js';
+import type { ConnectionInfo, FrameHandler, Reply } from './connection.js';
 
 export function frame(w: Writer): Buffer[] {
   const chunks = w.chunks();
@@ -33,7 +33,7 @@ export function supportedApiKeys(handlers: ReadonlyMap<number, Handler>): ApiVer
 }
 
 export function makeDispatcher(handlers: ReadonlyMap<number, Handler>, broker: BrokerServices): FrameHandler {
-  return async (bytes: Buffer, conn: ConnectionInfo): Promise<Buffer[] | null> => {
+  return async (bytes: Buffer, conn: ConnectionInfo): Promise<Reply> => {
     const r = new Reader(bytes);
     const header = readRequestHeader(r);
     const { requestApiKey: apiKey, requestApiVersion: apiVersion, correlationId } = header;
@@ -45,19 +45,28 @@ export function makeDispatcher(handlers: ReadonlyMap<number, Handler>, broker: B
         const w = new Writer();
         writeResponseHeader(w, apiKey, 0, correlationId);
         ApiVersions.encodeApiVersionsResponse(w, 0, { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: supportedApiKeys(handlers) });
-        return frame(w);
+        return { chunks: frame(w) };
       }
       throw new SamsaError('UNSUPPORTED_VERSION', `${api.name} v${apiVersion} is outside the ${handler.minVersion}..${handler.maxVersion} we speak`);
     }
     const request = api.decodeRequest(r, apiVersion);
-    const response = await handler.handle(
-      { header: { apiKey, apiVersion, correlationId, clientId: header.clientId }, conn, broker },
-      request as never,
-    );
-    if (response === null) return null;
-    const w = new Writer(1024);
-    writeResponseHeader(w, apiKey, apiVersion, correlationId);
-    api.encodeResponse(w, apiVersion, response as never);
-    return frame(w);
+    const after: (() => void)[] = [];
+    const written = (): void => {
+      for (const run of after.splice(0)) run();
+    };
+    try {
+      const response = await handler.handle(
+        { header: { apiKey, apiVersion, correlationId, clientId: header.clientId }, conn, broker, afterResponse: (run) => after.push(run) },
+        request as never,
+      );
+      if (response === null) return { chunks: null, written };
+      const w = new Writer(1024);
+      writeResponseHeader(w, apiKey, apiVersion, correlationId);
+      api.encodeResponse(w, apiVersion, response as never);
+      return { chunks: frame(w), written };
+    } catch (e) {
+      written();
+      throw e;
+    }
   };
 }
