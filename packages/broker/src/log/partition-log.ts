@@ -32,7 +32,7 @@ import { prepareAppend, type AppendInfo, type AssignOffsets, type PreparedAppend
 import { MAX_RELATIVE_OFFSET, type BatchMeta } from './batch-header.js';
 import { LogStateWriter, writeCleanShutdown } from './checkpoint.js';
 import { OffsetOutOfRangeError } from './errors.js';
-import { nodeFileOps } from './log-file.js';
+import { syncWriteFileOps } from './log-file.js';
 import { LogFlusher } from './log-flusher.js';
 import type { OffsetAndTimestamp } from './record-timestamps.js';
 import { loadLog, type LoadContext } from './recovery.js';
@@ -106,7 +106,7 @@ export class PartitionLog {
     const current = (): LogConfig => holder.log?.config ?? config;
     const ctx: LoadContext = {
       dir,
-      ops: opts.fileOps ?? nodeFileOps,
+      ops: opts.fileOps ?? syncWriteFileOps,
       logger: opts.logger,
       config: current,
       rollJitterMs: () => (current().segmentJitterMs > 0 ? Math.floor(random() * Math.min(current().segmentJitterMs, current().segmentMs)) : 0),

@@ -10,7 +10,7 @@ export interface PartitionLogOptions {
   logger: Logger;
   /** Overrides the recovery point kept in log-state.checkpoint. */
   recoveryPoint?: number;
-  /** The disk; nodeFileOps unless a test or benchmark injects another. */
+  /** The disk; syncWriteFileOps unless a test or benchmark injects another. */
   fileOps?: FileOps;
   /** Uniform in [0, 1), for segment.jitter.ms; Math.random by default. */
   random?: () => number;
