@@ -2,14 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ErrorCode } from '@samsa/protocol';
 import { ClassicGroup, type JoinRequest } from '../../../src/coordinator/group/classic-group.js';
+import { ManualClock } from '../../../src/platform/clock.js';
 import { ManualTimers } from '../../../src/platform/timers.js';
 
 const LIMITS = { minSessionTimeoutMs: 100, maxSessionTimeoutMs: 60_000, initialRebalanceDelayMs: 0, maxSize: 10 };
 
 function setup(limits = LIMITS) {
   const timers = new ManualTimers();
-  const group = new ClassicGroup('g', limits, timers);
-  return { timers, group };
+  const clock = new ManualClock();
+  const group = new ClassicGroup('g', limits, timers, clock);
+  return { timers, clock, group };
 }
 
 function req(memberId: string, protocols = ['range'], extra: Partial<JoinRequest> = {}): JoinRequest {
@@ -156,8 +158,10 @@ test('commits: unknown members, stale generations and standalone commits', async
   await a.join;
   assert.equal(group.validateCommit('nobody', null, 1), ErrorCode.UNKNOWN_MEMBER_ID);
   assert.equal(group.validateCommit(a.id, null, 0), ErrorCode.ILLEGAL_GENERATION);
-  assert.equal(group.validateCommit(a.id, null, 1), 0);
+  assert.equal(group.state, 'CompletingRebalance');
+  assert.equal(group.validateCommit(a.id, null, 1), ErrorCode.REBALANCE_IN_PROGRESS, 'no commit before SyncGroup hands out the assignment');
   await group.sync(a.id, null, 1, null, null, new Map());
+  assert.equal(group.validateCommit(a.id, null, 1), 0, 'Stable');
   await newMember(group);
   assert.equal(group.state, 'PreparingRebalance');
   assert.equal(group.validateCommit(a.id, null, 1), 0, 'a current-generation member may commit during a rebalance');
