@@ -359,7 +359,10 @@ export class ClassicGroup {
   /** Whether an OffsetCommit from this member at this generation may be accepted. */
   validateCommit(memberId: string, groupInstanceId: string | null, generationId: number): number {
     if (this.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    if (generationId < 0 && memberId === '' && this.state === 'Empty') return 0; // a standalone (admin) commit
+    // Generation -1 is an admin client or a consumer without group management. Kafka 3.x
+    // (validateOffsetCommit) lets it commit to an Empty group whatever member id or instance
+    // id it carries: a consumer that left keeps sending its old member id.
+    if (generationId < 0 && this.state === 'Empty') return 0;
     const error = this.checkMember(memberId, groupInstanceId);
     if (error) return error;
     if (generationId !== this.generationId) return ErrorCode.ILLEGAL_GENERATION;
