@@ -42,6 +42,7 @@ export class GroupCoordinator {
   private readonly retentionCheckIntervalMs: number;
   private retentionTimer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
+  private unwatchTopics: (() => void) | null = null;
 
   constructor(
     private readonly nodeId: number,
@@ -70,12 +71,14 @@ export class GroupCoordinator {
       becameLeader: (p) => (p.topic === OFFSETS_TOPIC ? this.load(p) : undefined),
       resigned: (p) => (p.topic === OFFSETS_TOPIC ? this.unload(p.index) : undefined),
     });
+    this.unwatchTopics = this.metadata.onChange((changed) => void this.removeDeletedTopics(changed));
     this.retentionTimer = setInterval(() => void this.cleanupGroups(), Math.min(this.retentionCheckIntervalMs, 2 ** 31 - 1));
     this.retentionTimer.unref();
   }
 
   stop(): void {
     this.unsubscribe?.();
+    this.unwatchTopics?.();
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     for (const index of [...this.owned.keys()]) this.unload(index);
   }
@@ -277,6 +280,22 @@ export class GroupCoordinator {
       if (this.checkCoordinator(groupId) !== 0 || g.state === 'Dead') continue;
       const expired = expiredOffsets(g, this.committed(groupId), now, this.retentionMs);
       await this.removeOffsets(groupId, expired);
+    }
+  }
+
+  /**
+   * Kafka's handleDeletedPartitions: when a topic is deleted, every group's committed offsets
+   * for it go (tombstones, and an Empty group left with none goes too). Otherwise a group
+   * would resume a re-created topic of the same name at the old topic's offsets, skipping
+   * records, where Kafka's consumer starts by its auto.offset.reset.
+   */
+  private async removeDeletedTopics(changed: ReadonlySet<string>): Promise<void> {
+    const gone = [...changed].filter((topic) => !this.metadata.topic(topic));
+    if (gone.length === 0) return;
+    for (const [groupId, byTopic] of [...this.offsets]) {
+      if (this.checkCoordinator(groupId) !== 0) continue;
+      const partitions = gone.flatMap((topic) => [...(byTopic.get(topic)?.keys() ?? [])].map((partition) => ({ topic, partition })));
+      if (partitions.length) await this.removeOffsets(groupId, partitions);
     }
   }
 
