@@ -4,8 +4,8 @@ import { groupError } from './group-errors.js';
 
 /**
  * OffsetCommit v0-9. A member of the current generation may commit (also while a
- * rebalance runs); generation -1 with no member id is a standalone commit, allowed while
- * the group has no members.
+ * rebalance prepares, not between JoinGroup and SyncGroup); generation -1 is a standalone
+ * commit, allowed while the group has no members.
  */
 export const offsetCommitHandler = defineHandler<OffsetCommit.OffsetCommitRequest, OffsetCommit.OffsetCommitResponseInput>({
   apiKey: ApiKey.OffsetCommit,

@@ -21,7 +21,14 @@ export const joinGroupHandler = defineHandler<JoinGroup.JoinGroupRequest, JoinGr
     const error = groupError(ctx.broker, req.groupId);
     if (error) return fail(error);
     if (v >= 5 && req.groupInstanceId === '') return fail(ErrorCode.INVALID_GROUP_ID);
-    const group = ctx.broker.groupCoordinator.group(req.groupId, true)!;
+    // Checked before the group exists, as Kafka does: a refused join must not leave an
+    // Empty group behind for ListGroups to show.
+    const { minSessionTimeoutMs, maxSessionTimeoutMs } = ctx.broker.groupCoordinator.sessionTimeoutBounds;
+    if (req.sessionTimeoutMs < minSessionTimeoutMs || req.sessionTimeoutMs > maxSessionTimeoutMs) return fail(ErrorCode.INVALID_SESSION_TIMEOUT);
+    // Only a new member (no id yet) creates the group; a member id for a group we do not
+    // know belongs to a group that is gone: UNKNOWN_MEMBER_ID makes the client rejoin afresh.
+    const group = ctx.broker.groupCoordinator.group(req.groupId, req.memberId === '');
+    if (!group) return fail(ErrorCode.UNKNOWN_MEMBER_ID);
     const r = await group.join({
       memberId: req.memberId,
       groupInstanceId: v >= 5 ? req.groupInstanceId : null,

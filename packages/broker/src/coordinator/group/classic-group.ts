@@ -7,12 +7,14 @@
  *   Stable / CompletingRebalance --join, leave, session expiry--> PreparingRebalance
  *   any --last member gone--> Empty; Dead once deleted or unloaded
  *
- * Pure logic: no I/O. Time comes from injected timers; persistence is the owner's job,
- * told through `onStable` / `onEmpty`.
+ * Pure logic: no I/O. Time comes from an injected clock and timers; persistence is the
+ * owner's job, told through `onStable` / `onEmpty`.
  */
 import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '@samsa/protocol';
+import type { Clock } from '../../platform/clock.js';
 import type { TimerHandle, Timers } from '../../platform/timers.js';
+import { computeSubscribedTopics } from './subscribed-topics.js';
 import { GroupMember, sameProtocols, type JoinResult, type Protocol, type SyncResult } from './group-member.js';
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
@@ -55,6 +57,13 @@ export class ClassicGroup {
   protocolType: string | null = null;
   protocolName: string | null = null;
   leaderId: string | null = null;
+  /**
+   * When the group entered its current state (wall-clock ms; null for a group loaded from a
+   * record without one). Offsets of an Empty group expire counting from here (KIP-211).
+   */
+  currentStateTimestamp: number | null;
+  /** The topics this generation's consumers subscribe to; null when unknown (see subscribed-topics.ts). */
+  subscribedTopics: Set<string> | null = null;
   /** In join order: the first is the leader when a new one is needed. */
   readonly members = new Map<string, GroupMember>();
   private readonly pendingMembers = new Map<string, TimerHandle>();
@@ -69,7 +78,20 @@ export class ClassicGroup {
     readonly groupId: string,
     private readonly limits: GroupLimits,
     private readonly timers: Timers,
-  ) {}
+    private readonly clock: Clock,
+  ) {
+    this.currentStateTimestamp = clock.now();
+  }
+
+  private transitionTo(state: GroupState): void {
+    this.state = state;
+    this.currentStateTimestamp = this.clock.now();
+  }
+
+  /** Members that were handed an id (KIP-394) and have not joined with it yet. */
+  get hasPendingMembers(): boolean {
+    return this.pendingMembers.size > 0;
+  }
 
   join(req: JoinRequest): Promise<JoinResult> {
     if (this.state === 'Dead') return Promise.resolve(joinError(ErrorCode.COORDINATOR_NOT_AVAILABLE));
@@ -153,8 +175,10 @@ export class ClassicGroup {
   private addMemberAndRebalance(req: JoinRequest, memberId: string): Promise<JoinResult> {
     const member = new GroupMember(memberId, req);
     if (req.groupInstanceId !== null) this.staticMembers.set(req.groupInstanceId, memberId);
+    // The first member of an empty group sets the protocol type, as in Kafka's
+    // GroupMetadata.add: an Empty group keeps the last one only until someone joins.
+    if (this.members.size === 0) this.protocolType = req.protocolType;
     this.members.set(memberId, member);
-    if (this.protocolType === null) this.protocolType = req.protocolType;
     const result = member.awaitJoin();
     this.maybePrepareRebalance();
     return result;
@@ -176,7 +200,7 @@ export class ClassicGroup {
     if (this.state === 'CompletingRebalance') {
       for (const m of this.members.values()) m.answerSync(syncError(ErrorCode.REBALANCE_IN_PROGRESS));
     }
-    this.state = 'PreparingRebalance';
+    this.transitionTo('PreparingRebalance');
     this.joinTimer?.cancel();
     this.joinTimer = this.timers.after(this.rebalanceTimeoutMs(), () => this.completeJoin());
     if (wasEmpty && this.limits.initialRebalanceDelayMs > 0) {
@@ -216,15 +240,17 @@ export class ClassicGroup {
     for (const m of [...this.members.values()]) if (!m.isAwaitingJoin) this.removeMember(m, false);
     this.generationId++;
     if (this.members.size === 0) {
-      this.state = 'Empty';
       this.protocolName = null;
       this.leaderId = null;
+      this.subscribedTopics = null;
+      this.transitionTo('Empty');
       this.onEmpty(this);
       return;
     }
     this.protocolName = this.electProtocol();
     if (this.leaderId === null || !this.members.has(this.leaderId)) this.leaderId = this.members.keys().next().value!;
-    this.state = 'CompletingRebalance';
+    this.subscribedTopics = computeSubscribedTopics(this.protocolType, this.protocolName, this.members.values());
+    this.transitionTo('CompletingRebalance');
     for (const m of this.members.values()) {
       m.answerJoin(this.joinResultFor(m));
       this.scheduleSession(m);
@@ -288,7 +314,7 @@ export class ClassicGroup {
     this.scheduleSession(member);
     if (memberId === this.leaderId) {
       for (const m of this.members.values()) m.assignment = assignments.get(m.memberId) ?? Buffer.alloc(0);
-      this.state = 'Stable';
+      this.transitionTo('Stable');
       this.onStable(this);
       for (const m of this.members.values()) m.answerSync(this.syncResultFor(m));
     }
@@ -307,6 +333,7 @@ export class ClassicGroup {
     return this.state === 'PreparingRebalance' ? ErrorCode.REBALANCE_IN_PROGRESS : 0;
   }
 
+  /** Each answer echoes the identity as asked (an admin's leave by instance id keeps memberId ''), as Kafka does. */
   leave(identities: ReadonlyArray<{ memberId: string; groupInstanceId: string | null }>): Array<{ memberId: string; groupInstanceId: string | null; errorCode: number }> {
     return identities.map((id) => {
       let memberId = id.memberId;
@@ -320,24 +347,30 @@ export class ClassicGroup {
         this.pendingMembers.get(memberId)!.cancel();
         this.pendingMembers.delete(memberId);
         if (this.state === 'PreparingRebalance') this.tryCompleteJoin();
-        return { ...id, memberId, errorCode: 0 };
+        return { ...id, errorCode: 0 };
       }
       const member = this.members.get(memberId);
       if (!member) return { ...id, errorCode: ErrorCode.UNKNOWN_MEMBER_ID };
       this.removeMember(member, true);
-      return { ...id, memberId, errorCode: 0 };
+      return { ...id, errorCode: 0 };
     });
   }
 
   /** Whether an OffsetCommit from this member at this generation may be accepted. */
   validateCommit(memberId: string, groupInstanceId: string | null, generationId: number): number {
     if (this.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    if (generationId < 0 && memberId === '' && this.state === 'Empty') return 0; // a standalone (admin) commit
+    // Generation -1 is an admin client or a consumer without group management. Kafka 3.x
+    // (validateOffsetCommit) lets it commit to an Empty group whatever member id or instance
+    // id it carries: a consumer that left keeps sending its old member id.
+    if (generationId < 0 && this.state === 'Empty') return 0;
     const error = this.checkMember(memberId, groupInstanceId);
     if (error) return error;
     if (generationId !== this.generationId) return ErrorCode.ILLEGAL_GENERATION;
-    // A current-generation member may commit during a rebalance: librdkafka commits in its
-    // revoke callback, and refusing it there loses the commit.
+    // A member of the generation that just formed has its JoinGroup answer but not yet its
+    // assignment: Kafka answers REBALANCE_IN_PROGRESS until SyncGroup completes.
+    if (this.state === 'CompletingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
+    // PreparingRebalance accepts the current generation's commits: librdkafka commits in its
+    // revoke callback, before it rejoins, and refusing it there loses the commit.
     return 0;
   }
 
@@ -379,6 +412,7 @@ export class ClassicGroup {
     generationId: number;
     protocolName: string | null;
     leader: string | null;
+    currentStateTimestamp: bigint;
     members: ReadonlyArray<{ memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string; rebalanceTimeoutMs: number; sessionTimeoutMs: number; subscription: Buffer; assignment: Buffer }>;
   }): void {
     this.generationId = value.generationId;
@@ -400,11 +434,14 @@ export class ClassicGroup {
       this.scheduleSession(member);
     }
     this.state = this.members.size > 0 ? 'Stable' : 'Empty';
+    // Kafka writes -1 when the state time is unknown; expiry then counts from each commit.
+    this.currentStateTimestamp = value.currentStateTimestamp >= 0n ? Number(value.currentStateTimestamp) : null;
+    this.subscribedTopics = computeSubscribedTopics(this.protocolType, this.protocolName, this.members.values());
   }
 
   /** Marks the group Dead (deleted, or its coordinator moved): every parked call fails over. */
   kill(): void {
-    this.state = 'Dead';
+    this.transitionTo('Dead');
     this.joinTimer?.cancel();
     this.initialDelay?.cancel();
     for (const t of this.pendingMembers.values()) t.cancel();

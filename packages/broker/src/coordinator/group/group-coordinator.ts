@@ -16,13 +16,13 @@ import type { Partition } from '../../replication/partition.js';
 import type { ReplicaManager } from '../../replication/replica-manager.js';
 import { ClassicGroup, type GroupLimits } from './classic-group.js';
 import { loadOffsetsPartition } from './offsets-loader.js';
+import { expiredOffsets } from './offsets-expiry.js';
 import { encodeGroupKey, encodeGroupValue, encodeOffsetKey, encodeOffsetValue, type OffsetValue } from './offsets-records.js';
 import { partitionFor } from './partition-for.js';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
 export const GROUP_ID_MAX_LENGTH = 249;
 const OFFSET_METADATA_MAX_BYTES = 4096;
-const RETENTION_CHECK_MS = 600_000;
 
 export type OffsetsByPartition = Map<string, Map<number, OffsetValue>>;
 
@@ -39,8 +39,10 @@ export class GroupCoordinator {
   private readonly limits: GroupLimits;
   readonly partitionCount: number;
   private readonly retentionMs: number;
+  private readonly retentionCheckIntervalMs: number;
   private retentionTimer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
+  private unwatchTopics: (() => void) | null = null;
 
   constructor(
     private readonly nodeId: number,
@@ -61,6 +63,7 @@ export class GroupCoordinator {
     };
     this.partitionCount = config.offsetsTopicNumPartitions;
     this.retentionMs = n('offsets.retention.minutes') * 60_000;
+    this.retentionCheckIntervalMs = n('offsets.retention.check.interval.ms');
   }
 
   start(): void {
@@ -68,14 +71,21 @@ export class GroupCoordinator {
       becameLeader: (p) => (p.topic === OFFSETS_TOPIC ? this.load(p) : undefined),
       resigned: (p) => (p.topic === OFFSETS_TOPIC ? this.unload(p.index) : undefined),
     });
-    this.retentionTimer = setInterval(() => void this.expireOffsets(), RETENTION_CHECK_MS);
+    this.unwatchTopics = this.metadata.onChange((changed) => void this.removeDeletedTopics(changed));
+    this.retentionTimer = setInterval(() => void this.cleanupGroups(), Math.min(this.retentionCheckIntervalMs, 2 ** 31 - 1));
     this.retentionTimer.unref();
   }
 
   stop(): void {
     this.unsubscribe?.();
+    this.unwatchTopics?.();
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     for (const index of [...this.owned.keys()]) this.unload(index);
+  }
+
+  /** group.min/max.session.timeout.ms: a JoinGroup outside them gets INVALID_SESSION_TIMEOUT. */
+  get sessionTimeoutBounds(): { minSessionTimeoutMs: number; maxSessionTimeoutMs: number } {
+    return { minSessionTimeoutMs: this.limits.minSessionTimeoutMs, maxSessionTimeoutMs: this.limits.maxSessionTimeoutMs };
   }
 
   partitionOf(groupId: string): number {
@@ -127,7 +137,7 @@ export class GroupCoordinator {
   }
 
   private newGroup(groupId: string): ClassicGroup {
-    const g = new ClassicGroup(groupId, this.limits, this.timers);
+    const g = new ClassicGroup(groupId, this.limits, this.timers, this.clock);
     g.onStable = (x) => void this.storeGroup(x);
     g.onEmpty = (x) => void this.storeGroup(x);
     return g;
@@ -220,6 +230,9 @@ export class GroupCoordinator {
     const error = await this.append(groupId, records);
     let byPartition = this.offsets.get(groupId);
     if (!byPartition && error === 0) this.offsets.set(groupId, (byPartition = new Map()));
+    // A standalone commit races the cleanup: its Empty group may have been removed, for having
+    // no offsets, while this write was in flight. The stored offsets bring it back.
+    if (error === 0 && !this.groups.has(groupId)) this.groups.set(groupId, this.newGroup(groupId));
     for (const c of accepted) {
       results.set(`${c.topic}:${c.partition}`, error);
       if (error !== 0) continue;
@@ -249,25 +262,69 @@ export class GroupCoordinator {
     return 0;
   }
 
-  /** Deletes some committed offsets of a group (OffsetDelete). */
+  /**
+   * Deletes some committed offsets of a group (OffsetDelete). As in Kafka, an Empty group
+   * left with no offsets is then gone too (see `removeOffsets`).
+   */
   async deleteOffsets(groupId: string, partitions: ReadonlyArray<{ topic: string; partition: number }>): Promise<number> {
-    const tombstones = partitions.map((p) => ({ key: encodeOffsetKey({ group: groupId, topic: p.topic, partition: p.partition }), value: null }));
-    const error = tombstones.length ? await this.append(groupId, tombstones) : 0;
-    if (error === 0) for (const p of partitions) this.offsets.get(groupId)?.get(p.topic)?.delete(p.partition);
-    return error;
+    return this.removeOffsets(groupId, partitions);
   }
 
-  /** offsets.retention.minutes: the offsets of an empty group expire that long after their commit. */
-  async expireOffsets(): Promise<void> {
-    const cutoff = BigInt(this.clock.now() - this.retentionMs);
-    for (const [groupId, byTopic] of this.offsets) {
-      if (this.checkCoordinator(groupId) !== 0) continue;
-      const g = this.groups.get(groupId);
-      if (g && g.state !== 'Empty') continue;
-      const expired: Array<{ topic: string; partition: number }> = [];
-      for (const [topic, m] of byTopic) for (const [partition, v] of m) if (v.commitTimestamp < cutoff) expired.push({ topic, partition });
-      if (expired.length) await this.deleteOffsets(groupId, expired);
+  /**
+   * offsets.retention.check.interval.ms: expires offsets by Kafka's rules (offsets-expiry.ts)
+   * and removes every Empty group left without offsets, also one that never had any.
+   */
+  async cleanupGroups(): Promise<void> {
+    const now = this.clock.now();
+    for (const [groupId, g] of [...this.groups]) {
+      if (this.checkCoordinator(groupId) !== 0 || g.state === 'Dead') continue;
+      const expired = expiredOffsets(g, this.committed(groupId), now, this.retentionMs);
+      await this.removeOffsets(groupId, expired);
     }
+  }
+
+  /**
+   * Kafka's handleDeletedPartitions: when a topic is deleted, every group's committed offsets
+   * for it go (tombstones, and an Empty group left with none goes too). Otherwise a group
+   * would resume a re-created topic of the same name at the old topic's offsets, skipping
+   * records, where Kafka's consumer starts by its auto.offset.reset.
+   */
+  private async removeDeletedTopics(changed: ReadonlySet<string>): Promise<void> {
+    const gone = [...changed].filter((topic) => !this.metadata.topic(topic));
+    if (gone.length === 0) return;
+    for (const [groupId, byTopic] of [...this.offsets]) {
+      if (this.checkCoordinator(groupId) !== 0) continue;
+      const partitions = gone.flatMap((topic) => [...(byTopic.get(topic)?.keys() ?? [])].map((partition) => ({ topic, partition })));
+      if (partitions.length) await this.removeOffsets(groupId, partitions);
+    }
+  }
+
+  /**
+   * Removes offsets from memory, then writes their tombstones; an Empty group that has no
+   * offsets left becomes Dead and leaves the coordinator, with a group-metadata tombstone
+   * (only when it ever had a generation: a standalone group has no metadata record), so
+   * neither ListGroups nor a reload brings it back. Kafka's cleanupGroupMetadata, in that
+   * order: memory first, so a commit that lands meanwhile is not wiped by a late tombstone.
+   */
+  private async removeOffsets(groupId: string, partitions: ReadonlyArray<{ topic: string; partition: number }>): Promise<number> {
+    const records: Array<{ key: Buffer; value: null }> = [];
+    const byTopic = this.offsets.get(groupId);
+    for (const p of partitions) {
+      records.push({ key: encodeOffsetKey({ group: groupId, topic: p.topic, partition: p.partition }), value: null });
+      const m = byTopic?.get(p.topic);
+      m?.delete(p.partition);
+      if (m?.size === 0) byTopic!.delete(p.topic);
+    }
+    if (byTopic?.size === 0) this.offsets.delete(groupId);
+    const g = this.groups.get(groupId);
+    // A group with a member still completing KIP-394's second join is about to be non-empty.
+    if (g && g.state === 'Empty' && !g.hasPendingMembers && !this.offsets.has(groupId)) {
+      g.kill();
+      this.groups.delete(groupId);
+      if (g.generationId > 0) records.push({ key: encodeGroupKey(groupId), value: null });
+      this.log.info({ groupId, generationId: g.generationId }, 'group has no members and no offsets: now Dead');
+    }
+    return records.length ? this.append(groupId, records) : 0;
   }
 
   get servedPartitions(): number[] {

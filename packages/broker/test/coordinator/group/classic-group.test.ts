@@ -1,15 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ErrorCode } from '@samsa/protocol';
+import { encodeSubscription, ErrorCode } from '@samsa/protocol';
 import { ClassicGroup, type JoinRequest } from '../../../src/coordinator/group/classic-group.js';
+import { ManualClock } from '../../../src/platform/clock.js';
 import { ManualTimers } from '../../../src/platform/timers.js';
 
 const LIMITS = { minSessionTimeoutMs: 100, maxSessionTimeoutMs: 60_000, initialRebalanceDelayMs: 0, maxSize: 10 };
 
 function setup(limits = LIMITS) {
   const timers = new ManualTimers();
-  const group = new ClassicGroup('g', limits, timers);
-  return { timers, group };
+  const clock = new ManualClock();
+  const group = new ClassicGroup('g', limits, timers, clock);
+  return { timers, clock, group };
 }
 
 function req(memberId: string, protocols = ['range'], extra: Partial<JoinRequest> = {}): JoinRequest {
@@ -156,8 +158,10 @@ test('commits: unknown members, stale generations and standalone commits', async
   await a.join;
   assert.equal(group.validateCommit('nobody', null, 1), ErrorCode.UNKNOWN_MEMBER_ID);
   assert.equal(group.validateCommit(a.id, null, 0), ErrorCode.ILLEGAL_GENERATION);
-  assert.equal(group.validateCommit(a.id, null, 1), 0);
+  assert.equal(group.state, 'CompletingRebalance');
+  assert.equal(group.validateCommit(a.id, null, 1), ErrorCode.REBALANCE_IN_PROGRESS, 'no commit before SyncGroup hands out the assignment');
   await group.sync(a.id, null, 1, null, null, new Map());
+  assert.equal(group.validateCommit(a.id, null, 1), 0, 'Stable');
   await newMember(group);
   assert.equal(group.state, 'PreparingRebalance');
   assert.equal(group.validateCommit(a.id, null, 1), 0, 'a current-generation member may commit during a rebalance');
@@ -177,4 +181,51 @@ test('group.max.size bounds a flood of joins', async () => {
 test('session timeouts outside the broker limits are refused', async () => {
   const { group } = setup();
   assert.equal((await group.join(req('', ['range'], { sessionTimeoutMs: 10 }))).errorCode, ErrorCode.INVALID_SESSION_TIMEOUT);
+});
+
+/**
+ * Regression: the group did not record when it entered a state, so offset expiry could not
+ * count an Empty group's retention from the moment it emptied (Kafka's currentStateTimestamp);
+ * and it kept no subscribed topics for KIP-496's rule on live groups.
+ */
+test('the group records when it became Empty, and the topics its generation subscribes to', async () => {
+  const { group, clock } = setup();
+  const sub = encodeSubscription({ topics: ['x', 'y'], userData: null, ownedPartitions: [], generationId: -1, rackId: null }, 0);
+  const first = await group.join({ ...req('', ['range']), protocols: [{ name: 'range', metadata: sub }] });
+  assert.equal(first.errorCode, 0);
+  assert.equal(group.state, 'CompletingRebalance');
+  assert.deepEqual([...group.subscribedTopics!].sort(), ['x', 'y']);
+  clock.advance(5_000);
+  const emptiedAt = clock.now();
+  assert.deepEqual(group.leave([{ memberId: first.memberId, groupInstanceId: null }]), [{ memberId: first.memberId, groupInstanceId: null, errorCode: 0 }]);
+  assert.equal(group.state, 'Empty');
+  assert.equal(group.currentStateTimestamp, emptiedAt);
+  assert.equal(group.subscribedTopics, null, 'nobody subscribes to anything');
+});
+
+test('metadata that is not a consumer subscription leaves the subscribed topics unknown', async () => {
+  const { group } = setup();
+  assert.equal((await group.join(req(''))).errorCode, 0);
+  assert.equal(group.subscribedTopics, null);
+});
+
+/**
+ * Regression: an Empty group kept the protocol type of its last members, so a group id reused
+ * by another kind of client (a "connect" worker after consumers) took its first member and
+ * refused the second with INCONSISTENT_GROUP_PROTOCOL. Kafka's GroupMetadata.add takes the
+ * protocol type from the first member of an empty group.
+ */
+test('the first member of an empty group sets its protocol type', async () => {
+  const { group } = setup();
+  const a = await group.join(req(''));
+  group.leave([{ memberId: a.memberId, groupInstanceId: null }]);
+  assert.equal(group.state, 'Empty');
+  assert.equal(group.protocolType, 'consumer');
+  const b = await group.join(req('', ['default'], { protocolType: 'connect' }));
+  assert.equal(b.errorCode, 0);
+  assert.equal(group.protocolType, 'connect');
+  // A second worker joins; the first rejoins for the new generation.
+  const c = group.join(req('', ['default'], { protocolType: 'connect' }));
+  const b2 = group.join(req(b.memberId, ['default'], { protocolType: 'connect' }));
+  assert.deepEqual([(await c).errorCode, (await b2).errorCode], [0, 0]);
 });
