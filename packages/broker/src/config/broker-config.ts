@@ -50,6 +50,12 @@ const BROKER_ONLY: readonly BrokerConfigDef[] = [
   { name: 'transactional.id.expiration.ms', type: 'int', default: '604800000', min: 1 },
   { name: 'producer.id.expiration.ms', type: 'int', default: '86400000', min: 1 },
   { name: 'cluster.id', type: 'string', default: null },
+  // The log cleaner (log/cleaner/). Its ratio, retention and lag settings are the broker
+  // synonyms of topic settings (log.cleaner.min.cleanable.ratio, ...), listed there.
+  { name: 'log.cleaner.enable', type: 'boolean', default: 'true' },
+  { name: 'log.cleaner.backoff.ms', type: 'long', default: '15000', min: 0 },
+  { name: 'log.cleaner.dedupe.buffer.size', type: 'long', default: '134217728', min: 0 },
+  { name: 'log.cleaner.io.max.bytes.per.second', type: 'double', default: '1.7976931348623157E308', min: 0 },
 ];
 
 const BROKER_DEFS: ReadonlyMap<string, BrokerConfigDef> = new Map([
@@ -93,6 +99,11 @@ export interface BrokerConfig {
   readonly replicaLagTimeMaxMs: number;
   readonly offsetsTopicNumPartitions: number;
   readonly clusterId: string | null;
+  readonly logCleanerEnable: boolean;
+  readonly logCleanerBackoffMs: number;
+  readonly logCleanerDedupeBufferSize: number;
+  /** Infinity when unthrottled (Kafka's default is Double.MAX_VALUE). */
+  readonly logCleanerIoMaxBytesPerSecond: number;
   /** Topic defaults from the broker synonyms: topic name -> value. */
   readonly topicDefaults: ReadonlyMap<string, string>;
 }
@@ -166,6 +177,10 @@ export function buildBrokerConfig(settings: ReadonlyMap<string, string>): Broker
     replicaLagTimeMaxMs: num(get('replica.lag.time.max.ms')),
     offsetsTopicNumPartitions: num(get('offsets.topic.num.partitions')),
     clusterId: values.get('cluster.id') ?? null,
+    logCleanerEnable: get('log.cleaner.enable') === 'true',
+    logCleanerBackoffMs: num(get('log.cleaner.backoff.ms')),
+    logCleanerDedupeBufferSize: num(get('log.cleaner.dedupe.buffer.size')),
+    logCleanerIoMaxBytesPerSecond: Number(get('log.cleaner.io.max.bytes.per.second')),
     topicDefaults,
   };
   checkRelations(config);

@@ -51,6 +51,10 @@ export const TOPIC_CONFIG_BY_NAME: ReadonlyMap<string, TopicConfigDef> = new Map
 export interface LogConfig {
   cleanupPolicy: readonly string[];
   compressionType: string;
+  deleteRetentionMs: number;
+  maxCompactionLagMs: number;
+  minCleanableDirtyRatio: number;
+  minCompactionLagMs: number;
   flushMessages: number;
   flushMs: number;
   indexIntervalBytes: number;
@@ -125,6 +129,10 @@ export function toLogConfig(values: ReadonlyMap<string, string>): LogConfig {
   return {
     cleanupPolicy: get('cleanup.policy').split(','),
     compressionType: get('compression.type'),
+    deleteRetentionMs: num(get('delete.retention.ms')),
+    maxCompactionLagMs: num(get('max.compaction.lag.ms')),
+    minCleanableDirtyRatio: Number(get('min.cleanable.dirty.ratio')),
+    minCompactionLagMs: num(get('min.compaction.lag.ms')),
     flushMessages: num(get('flush.messages')),
     flushMs: num(get('flush.ms')),
     indexIntervalBytes: num(get('index.interval.bytes')),

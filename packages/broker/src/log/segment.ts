@@ -197,7 +197,7 @@ export class Segment {
   }
 
   /**
-   * Checks every batch (length, magic, contiguous offsets, CRC-32C), rebuilds the indexes,
+   * Checks every batch (length, magic, increasing offsets: compaction leaves gaps, CRC-32C), rebuilds the indexes,
    * and cuts the .log at the first batch that fails. Returns what the scan found.
    */
   async recover(): Promise<ValidScan> {
