@@ -7,9 +7,13 @@
  *   use.
  * - Otherwise segments wholly below the recovery point are trusted the same way, and every
  *   segment from the one holding the recovery point on is read batch by batch (length,
- *   magic 2, increasing offsets, CRC-32C). At the first batch that fails, that segment is
+ *   magic 2, contiguous offsets (increasing in a compacted log), CRC-32C). At the first batch that fails, that segment is
  *   cut there and every later segment deleted: a log never has a hole in the middle.
  *   Recovered segments get new indexes and are fsynced.
+ *
+ * Before anything is listed, the log cleaner's interrupted work is settled
+ * (cleaner/segment-swap.ts): `.cleaned` files are deleted, committed `.swap` files finish
+ * replacing the segments they were cleaned from.
  *
  * The log start offset comes from the checkpoint, never below the first segment; segments
  * wholly below it are deleted. The marker is removed (durably) before open returns, so a
