@@ -43,6 +43,7 @@ const BROKER_ONLY: readonly BrokerConfigDef[] = [
   { name: 'offsets.topic.num.partitions', type: 'int', default: '50', min: 1 },
   { name: 'offsets.topic.replication.factor', type: 'int', default: '3', min: 1 },
   { name: 'offsets.retention.minutes', type: 'int', default: '10080', min: 1 },
+  { name: 'offsets.topic.segment.bytes', type: 'int', default: '104857600', min: 1 },
   { name: 'group.min.session.timeout.ms', type: 'int', default: '6000' },
   { name: 'group.max.session.timeout.ms', type: 'int', default: '1800000' },
   { name: 'group.initial.rebalance.delay.ms', type: 'int', default: '3000', min: 0 },
