@@ -15,7 +15,8 @@ import { sleep } from '../helpers/child-process.js';
 import { kcatConsume, kcatProduce, type KcatMessage } from '../helpers/kcat.js';
 import { runPython } from '../helpers/python.js';
 import { openClient } from '../helpers/raw-client.js';
-import { commitOffset, fetchOffset, findCoordinator } from '../helpers/raw-group.js';
+import { ApiKey, type DeleteGroups } from '@samsa/protocol';
+import { assignment, commitOffset, describeGroup, fetchOffset, findCoordinator, RawMember } from '../helpers/raw-group.js';
 import { kafkaPythonDriver } from './clients/kafka-python.js';
 
 const OVERRIDES = {
@@ -24,6 +25,8 @@ const OVERRIDES = {
   'offsets.topic.replication.factor': 1,
   'offsets.topic.segment.bytes': 2048,
   'log.cleaner.min.cleanable.ratio': 0.1,
+  'log.cleaner.delete.retention.ms': 1_000,
+  'group.initial.rebalance.delay.ms': 0,
 };
 const DELETE_RETENTION_MS = 2_000;
 
@@ -139,12 +142,21 @@ async function dirBytes(dir: string): Promise<number> {
   return total;
 }
 
-test('__consumer_offsets is compacted: many commits shrink on disk and a restart loads the latest ones', { timeout: 120_000 }, async (t) => {
+test('__consumer_offsets is compacted: many commits shrink on disk and a restart loads the latest commits, group metadata and deletions', { timeout: 120_000 }, async (t) => {
   const broker = await startBrokerFor(t, { overrides: OVERRIDES });
   let client = await openClient(t, broker.current.port);
   await client.createTopic('orders', 3);
   const groupId = 'compacted-group';
   assert.equal((await findCoordinator(client, groupId)).errorCode, 0);
+  // A live member: its group's metadata record must survive compaction too.
+  const member = await RawMember.open(t, broker.current.port, { groupId: 'live-group', topics: ['orders'], sessionTimeoutMs: 120_000 });
+  await member.join();
+  assert.equal((await member.sync(new Map([[member.memberId, assignment('orders', [0, 1, 2])]]))).errorCode, 0);
+  // A group whose offsets and metadata are deleted: its tombstones must win, then go.
+  assert.equal(await commitOffset(client, { groupId: 'doomed-group', generationId: -1, memberId: '', topic: 'orders', partition: 0, offset: 5n }), 0);
+  const deleted = await client.request<DeleteGroups.DeleteGroupsResponse>(ApiKey.DeleteGroups, 2, { groupsNames: ['doomed-group'] });
+  assert.equal(deleted.results[0]!.errorCode, 0);
+
   const offsetsDir = join(broker.current.dataDir, '__consumer_offsets-0');
   const COMMITS = 400;
   for (let i = 1; i <= COMMITS; i++) {
@@ -152,14 +164,17 @@ test('__consumer_offsets is compacted: many commits shrink on disk and a restart
       const code = await commitOffset(client, { groupId, generationId: -1, memberId: '', topic: 'orders', partition, offset: BigInt(i * 10 + partition) });
       assert.equal(code, 0, `commit ${i} of partition ${partition}`);
     }
+    assert.equal(await member.commit('orders', i % 3, BigInt(i)), 0);
   }
-  const written = COMMITS * 3;
-  // Each commit record is ~100 bytes; compaction leaves one per partition plus the active segment.
+  const written = COMMITS * 4;
+  // Each commit record is ~100 bytes; compaction leaves one per key plus the active segment.
   await waitUntil('__consumer_offsets-0 to shrink', 30_000, async () => (await dirBytes(offsetsDir)) < written * 100 * 0.1);
+  const expected = [0, 1, 2].map((p) => BigInt(COMMITS * 10 + p));
+  const expectedLive = [0, 1, 2].map((p) => BigInt(COMMITS - ((COMMITS - p) % 3)));
   const before = await Promise.all([0, 1, 2].map((p) => fetchOffset(client, groupId, 'orders', p)));
   assert.deepEqual(
     before.map((f) => f.offset),
-    [0, 1, 2].map((p) => BigInt(COMMITS * 10 + p)),
+    expected,
   );
   await client.close();
   await broker.restart();
@@ -171,6 +186,18 @@ test('__consumer_offsets is compacted: many commits shrink on disk and a restart
   });
   assert.deepEqual(
     after.map((f) => f.offset),
-    [0, 1, 2].map((p) => BigInt(COMMITS * 10 + p)),
+    expected,
   );
+  const live = await Promise.all([0, 1, 2].map((p) => fetchOffset(client, 'live-group', 'orders', p)));
+  assert.deepEqual(
+    live.map((f) => f.offset),
+    expectedLive,
+  );
+  const described = await describeGroup(client, 'live-group');
+  assert.equal(described.protocolType, 'consumer', 'the group metadata was loaded');
+  assert.deepEqual(
+    described.members.map((m) => m.memberId),
+    [member.memberId],
+  );
+  assert.equal((await fetchOffset(client, 'doomed-group', 'orders', 0)).offset, -1n, 'the deleted group stays deleted');
 });
