@@ -18,7 +18,7 @@
 import { join } from 'node:path';
 import { isControlBatch, iterateRecords, readBatchHeader, recordsDataAsync, SamsaError } from '@samsa/protocol';
 import type { LogConfig } from '../../config/topic-config.js';
-import type { Logger } from '../../platform/logger.js';
+import { scanValidBatches } from '../batch-scanner.js';
 import { LogFile, type FileOps } from '../log-file.js';
 import type { Segment } from '../segment.js';
 import { filterBatch, type FilterPolicy } from './batch-filter.js';
@@ -67,7 +67,6 @@ export interface CleanResult {
 export interface CleanerOptions {
   dedupeBufferBytes: number;
   throttler: Throttler;
-  logger: Logger;
   fileOps: FileOps;
 }
 
@@ -151,6 +150,7 @@ export class Cleaner {
     const { dir } = req.log;
     const base = group[0]!.baseOffset;
     let horizon = -1;
+    if (req.aborted()) throw new AbortedError(dir);
     const file = await LogFile.open(join(dir, cleanedFileName(base)), this.opts.fileOps, 'create');
     try {
       await file.truncate(0);
@@ -183,6 +183,13 @@ export class Cleaner {
       }
       await flush();
       await file.datasync();
+      // Invariant before the commit point: the cleaned file is whole, valid batches in
+      // increasing offsets, within the group's range. Past the commit it replaces the old data.
+      const scan = await scanValidBatches(file, 0, position, base, () => undefined, undefined, true);
+      const end = group[group.length - 1]!.nextOffset;
+      if (scan.problem !== null || scan.nextOffset > end) {
+        throw new SamsaError('INTERNAL', `${file.path}: cleaned output is not valid (${scan.problem ?? `ends at ${scan.nextOffset}, past ${end}`})`);
+      }
     } catch (e) {
       await file.close().catch(() => undefined);
       await removeCleaned(dir, base).catch(() => undefined);

@@ -57,7 +57,9 @@ export class LogCleaner {
   private readonly cleaner: Cleaner;
   private checkpoint: CleanerCheckpoint = new Map();
   private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  /** The pass in progress (choosing a log or cleaning it), settled never rejecting. */
+  private inFlight: Promise<void> | null = null;
+  /** The log being cleaned; null while none is, or while one is still being chosen. */
   private current: CleanableLog | null = null;
   private readonly aborted = new WeakSet<CleanableLog>();
   private stopped = false;
@@ -68,7 +70,6 @@ export class LogCleaner {
     this.cleaner = new Cleaner({
       dedupeBufferBytes: opts.dedupeBufferBytes,
       throttler: new Throttler(opts.ioMaxBytesPerSecond),
-      logger: opts.logger,
       fileOps: opts.fileOps ?? nodeFileOps,
     });
   }
@@ -92,19 +93,31 @@ export class LogCleaner {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.running = this.runOnce()
+      this.runOnce()
         .then((didWork) => this.schedule(didWork ? 0 : this.opts.backoffMs))
         .catch((e: unknown) => {
           this.opts.logger.error({ err: e }, 'log cleaner pass failed');
           this.schedule(this.opts.backoffMs);
-        })
-        .finally(() => (this.running = null));
+        });
     }, ms);
     this.timer.unref();
   }
 
   /** Picks the filthiest log and cleans it; true when a pass did something. Public for tests. */
-  async runOnce(): Promise<boolean> {
+  runOnce(): Promise<boolean> {
+    const pass = this.runPass();
+    const settled = pass.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inFlight = settled;
+    void settled.then(() => {
+      if (this.inFlight === settled) this.inFlight = null;
+    });
+    return pass;
+  }
+
+  private async runPass(): Promise<boolean> {
     const chosen = await this.filthiest();
     if (!chosen || this.stopped) return false;
     const { target, name } = chosen;
@@ -190,7 +203,8 @@ export class LogCleaner {
    */
   async abort(log: CleanableLog): Promise<void> {
     this.aborted.add(log);
-    if (this.current === log) await this.running?.catch(() => undefined);
+    // Wait if the pass is on this log, or has not chosen yet (it might choose this one).
+    if (this.current === log || (this.inFlight && this.current === null)) await this.inFlight;
     if (this.checkpoint.delete(basename(log.dir))) {
       await writeCleanerCheckpoint(this.opts.logDir, this.checkpoint).catch((e: unknown) => this.opts.logger.warn({ err: e }, 'writing the cleaner-offset-checkpoint failed'));
     }
@@ -201,6 +215,6 @@ export class LogCleaner {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    await this.running?.catch(() => undefined);
+    await this.inFlight;
   }
 }

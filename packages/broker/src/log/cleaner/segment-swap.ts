@@ -19,7 +19,7 @@
 import { readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fsyncDirectory } from '../../platform/checksummed-file.js';
-import { INDEX_SUFFIX, LOG_SUFFIX, parseSegmentFileName, segmentFileName, TIME_INDEX_SUFFIX } from '../file-names.js';
+import { LOG_SUFFIX, parseSegmentFileName, segmentFileName } from '../file-names.js';
 
 export const CLEANED_SUFFIX = '.cleaned';
 export const SWAP_SUFFIX = '.swap';
@@ -97,6 +97,3 @@ export async function recoverCleanerFiles(dir: string): Promise<{ discarded: str
   if (discarded.length > 0) await fsyncDirectory(dir);
   return { discarded, completed };
 }
-
-/** The files a segment's indexes live in (for tests and the live swap). */
-export const SEGMENT_SUFFIXES = [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX] as const;

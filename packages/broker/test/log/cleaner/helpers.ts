@@ -8,7 +8,6 @@ import type { PartitionLog } from '../../../src/log/partition-log.js';
 import { Cleaner } from '../../../src/log/cleaner/cleaner.js';
 import { Throttler } from '../../../src/log/cleaner/throttler.js';
 import { nodeFileOps } from '../../../src/log/log-file.js';
-import { silentLogger } from '../../../src/platform/logger.js';
 
 export const T0 = 1_700_000_000_000;
 
@@ -109,7 +108,7 @@ export function latestPerKey(records: readonly ReadRecord[], uncleanable: number
 }
 
 export function newCleaner(dedupeBufferBytes = 1 << 20): Cleaner {
-  return new Cleaner({ dedupeBufferBytes, throttler: new Throttler(Infinity), logger: silentLogger, fileOps: nodeFileOps });
+  return new Cleaner({ dedupeBufferBytes, throttler: new Throttler(Infinity), fileOps: nodeFileOps });
 }
 
 /** Strips timestamps, for comparisons where only offsets, keys and values matter. */
