@@ -68,6 +68,11 @@ export interface LogConfig {
   segmentBytes: number;
   segmentIndexBytes: number;
   segmentJitterMs: number;
+  /**
+   * When the active segment rolls by age: segment.ms, or max.compaction.lag.ms if that is
+   * sooner and the topic is compacted (Kafka's LogConfig.maxSegmentMs, KIP-354), since the
+   * cleaner never touches the active segment.
+   */
   segmentMs: number;
   uncleanLeaderElectionEnable: boolean;
 }
@@ -146,7 +151,7 @@ export function toLogConfig(values: ReadonlyMap<string, string>): LogConfig {
     segmentBytes: num(get('segment.bytes')),
     segmentIndexBytes: num(get('segment.index.bytes')),
     segmentJitterMs: num(get('segment.jitter.ms')),
-    segmentMs: num(get('segment.ms')),
+    segmentMs: get('cleanup.policy').includes('compact') ? Math.min(num(get('segment.ms')), num(get('max.compaction.lag.ms'))) : num(get('segment.ms')),
     uncleanLeaderElectionEnable: get('unclean.leader.election.enable') === 'true',
   };
 }

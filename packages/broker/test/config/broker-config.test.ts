@@ -66,3 +66,15 @@ test("the log cleaner's settings have Kafka's names and defaults, and its topic-
   assert.equal(topic.deleteRetentionMs, 1000);
   assert.throws(() => buildBrokerConfig(new Map([['log.cleaner.backoff.ms', '-1']])), /log.cleaner.backoff.ms/);
 });
+
+test('a compacted topic rolls its active segment by max.compaction.lag.ms when that is sooner than segment.ms (KIP-354)', async () => {
+  const { toLogConfig } = await import('../../src/config/topic-config.js');
+  const lag = new Map([
+    ['segment.ms', '600000'],
+    ['max.compaction.lag.ms', '60000'],
+  ]);
+  assert.equal(toLogConfig(new Map([...lag, ['cleanup.policy', 'compact']])).segmentMs, 60_000);
+  assert.equal(toLogConfig(new Map([...lag, ['cleanup.policy', 'compact,delete']])).segmentMs, 60_000);
+  assert.equal(toLogConfig(new Map([...lag, ['cleanup.policy', 'delete']])).segmentMs, 600_000);
+  assert.equal(toLogConfig(new Map([['cleanup.policy', 'compact']])).segmentMs, 604_800_000);
+});
