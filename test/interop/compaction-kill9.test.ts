@@ -12,6 +12,7 @@ import { test } from 'node:test';
 import { removeDir, startBroker, type BrokerProcess } from '../helpers/broker-process.js';
 import { killChildren, sleep } from '../helpers/child-process.js';
 import { kcatConsume, kcatProduce } from '../helpers/kcat.js';
+import { ApiKey, type DeleteTopics } from '@samsa/protocol';
 import { openClient } from '../helpers/raw-client.js';
 
 const OVERRIDES = { 'log.cleaner.backoff.ms': 50, 'log.cleaner.io.max.bytes.per.second': 150_000 };
@@ -83,4 +84,43 @@ test('kill -9 during cleaning loses no record compaction keeps', { timeout: 180_
     for (const [key, offset] of latest) assert.ok(present.has(offset), `round ${round}: the latest value of ${key} (offset ${offset}) is kept`);
     assert.ok(consumed.length < produced.length, `round ${round}: cleaning removed records (${consumed.length} of ${produced.length} left)`);
   }
+});
+
+test('deleting a compacted topic while its log is being cleaned is safe', { timeout: 120_000 }, async (t) => {
+  const broker = await startBroker({ overrides: OVERRIDES });
+  t.after(async () => {
+    killChildren();
+    await broker.kill();
+    await removeDir(broker.dataDir);
+  });
+  const admin = await openClient(t, broker.port);
+  const configs = { 'cleanup.policy': 'compact', 'segment.bytes': '16384', 'min.cleanable.dirty.ratio': '0.01' };
+  await admin.createTopic(TOPIC, 1, configs);
+  const dir = join(broker.dataDir, `${TOPIC}-0`);
+  let run = 0;
+  do {
+    if (run === 20) throw new Error(`no pass wrote a .cleaned file; broker output:\n${broker.output().slice(-3000)}`);
+    const lines = Array.from({ length: 250 }, (_, i) => `k${(i + run) % KEYS}:v${run}-${i}-`.padEnd(120, 'x'));
+    await kcatProduce(broker.bootstrap, { topic: TOPIC, partition: 0, keyed: true, lines });
+    run++;
+  } while (!(await sawCleanedFile(dir, 1_000)));
+  const res = await admin.request<DeleteTopics.DeleteTopicsResponse>(ApiKey.DeleteTopics, 5, { topicNames: [TOPIC], timeoutMs: 10_000 });
+  assert.equal(res.responses[0]!.errorCode, 0);
+  const deadline = Date.now() + 15_000;
+  while (await readdir(dir).then(() => true, () => false)) {
+    if (Date.now() > deadline) throw new Error(`${dir} still exists 15 s after DeleteTopics; broker output:\n${broker.output().slice(-3000)}`);
+    await sleep(50);
+  }
+  assert.doesNotMatch(broker.output(), /reconciling partitions failed|log cleaner pass failed/);
+  // The broker carries on: the name can be used again, and the new topic works.
+  await admin.createTopic(TOPIC, 1, configs);
+  await kcatProduce(broker.bootstrap, { topic: TOPIC, partition: 0, keyed: true, lines: ['a:1', 'a:2'] });
+  const consumed = await kcatConsume(broker.bootstrap, { topic: TOPIC, partition: 0, offset: 'beginning', exitAtEnd: true, timeoutMs: 30_000 });
+  assert.deepEqual(
+    consumed.map((m) => [m.offset, m.key, m.payload]),
+    [
+      [0, 'a', '1'],
+      [1, 'a', '2'],
+    ],
+  );
 });

@@ -46,6 +46,9 @@ export interface LogCleanerOptions {
   targets(): readonly CleanerTarget[];
 }
 
+/** The shortest wait between idle looks at the logs, whatever log.cleaner.backoff.ms says. */
+const MIN_IDLE_BACKOFF_MS = 10;
+
 interface Candidate {
   target: CleanerTarget;
   name: string;
@@ -91,6 +94,8 @@ export class LogCleaner {
 
   private schedule(ms: number): void {
     if (this.stopped) return;
+    // log.cleaner.backoff.ms may be 0; an idle cleaner still must not spin the event loop.
+    if (ms === this.opts.backoffMs) ms = Math.max(ms, MIN_IDLE_BACKOFF_MS);
     this.timer = setTimeout(() => {
       this.timer = null;
       this.runOnce()
