@@ -412,7 +412,10 @@ export class PartitionLog {
       const swap = await commitCleaned(this.dir, base, old[old.length - 1]!.nextOffset);
       await completeSwap(this.dir, swap);
       const cleaned = await Segment.open(this.ctx, base, 0);
-      await cleaned.recover(); // checks every batch and builds the indexes
+      // Builds the indexes (gaps allowed even if cleanup.policy changed meanwhile). The file
+      // was checked before the commit, so a problem here is new damage: say so loudly.
+      const scan = await cleaned.recover(true);
+      if (scan.problem !== null) this.ctx.logger.error({ dir: this.dir, segment: cleaned.path, problem: scan.problem }, 'a cleaned segment failed its check after the swap');
       cleaned.sealTimeIndex();
       await cleaned.persistIndexes();
       await cleaned.sync(false);

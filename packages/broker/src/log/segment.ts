@@ -200,13 +200,12 @@ export class Segment {
    * Checks every batch (length, magic, contiguous offsets, or increasing in a compacted log, CRC-32C), rebuilds the indexes,
    * and cuts the .log at the first batch that fails. Returns what the scan found.
    */
-  async recover(): Promise<ValidScan> {
+  async recover(offsetGaps = this.ctx.config().cleanupPolicy.includes('compact')): Promise<ValidScan> {
     this.indexesReady = Promise.resolve();
     this.resetState();
     this.size = (await this.log.stat()).size;
     const interval = this.ctx.config().indexIntervalBytes;
-    const compacted = this.ctx.config().cleanupPolicy.includes('compact');
-    const scan = await scanValidBatches(this.log, 0, this.size, this.baseOffset, (b) => this.indexBatch(b, interval), undefined, compacted);
+    const scan = await scanValidBatches(this.log, 0, this.size, this.baseOffset, (b) => this.indexBatch(b, interval), undefined, offsetGaps);
     if (scan.validBytes < this.size) {
       await this.log.truncate(scan.validBytes);
       this.size = scan.validBytes;
