@@ -18,7 +18,7 @@ test('fetches reading while segments are swapped get valid data', async (t) => {
     for (let i = 0; i < n; i++, next++) await appendEach(log, [[`k${next % 7}`, `value-at-${next}`]]);
   };
   await produce(300);
-  const cleaner = new Set<number>();
+  const removedSegments: number[] = [];
   let done = false;
   let reads = 0;
   const reader = (async () => {
@@ -27,7 +27,7 @@ test('fetches reading while segments are swapped get valid data', async (t) => {
       while (offset < log.logEndOffset) {
         const r = await log.read(offset, 200, { minOneBatch: true });
         reads++;
-        if (r.records.length === 0) break;
+        assert.ok(r.records.length > 0, `a read at ${offset} below the log end ${log.logEndOffset} returned nothing`);
         for (const batch of iterateBatches(r.records)) {
           validateBatch(batch.bytes, 0);
           for (const rec of readRecords(batch)) assert.equal(rec.value?.toString(), `value-at-${rec.offset}`);
@@ -42,12 +42,12 @@ test('fetches reading while segments are swapped get valid data', async (t) => {
     const result = await newCleaner().clean({ log, firstDirtyOffset: firstDirty, nowMs: clock.now(), aborted: () => false });
     if (result) {
       firstDirty = result.endOffset;
-      cleaner.add(result.segmentsBefore - result.segmentsAfter);
+      removedSegments.push(result.segmentsBefore - result.segmentsAfter);
     }
     await produce(50);
   }
   done = true;
   await reader;
   assert.ok(reads > 20, `only ${reads} reads raced the passes`);
-  assert.ok([...cleaner].some((d) => d > 0), 'passes replaced segments');
+  assert.ok(removedSegments.some((d) => d > 0), 'passes replaced segments');
 });
