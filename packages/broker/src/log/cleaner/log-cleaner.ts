@@ -65,6 +65,7 @@ export class LogCleaner {
   /** The log being cleaned; null while none is, or while one is still being chosen. */
   private current: CleanableLog | null = null;
   private readonly aborted = new WeakSet<CleanableLog>();
+  private readonly uncleanable = new WeakSet<CleanableLog>();
   private stopped = false;
   /** Passes completed, for tests and the log. */
   passes = 0;
@@ -108,6 +109,11 @@ export class LogCleaner {
     this.timer.unref();
   }
 
+  /** True when a pass failed on the log (see runPass). */
+  isUncleanable(log: CleanableLog): boolean {
+    return this.uncleanable.has(log);
+  }
+
   /** Picks the filthiest log and cleans it; true when a pass did something. Public for tests. */
   runOnce(): Promise<boolean> {
     const pass = this.runPass();
@@ -148,7 +154,12 @@ export class LogCleaner {
         this.opts.logger.info({ dir: log.dir }, 'log cleaning aborted');
         return false;
       }
-      throw e;
+      // As Kafka's uncleanable partitions: a log the cleaner fails on (a corrupt segment, a
+      // full disk) is left alone until the broker restarts, so it neither fails again every
+      // backoff nor, being the dirtiest, starves every other log.
+      this.uncleanable.add(log);
+      this.opts.logger.error({ dir: log.dir, err: e }, 'cleaning failed; the log is marked uncleanable until restart');
+      return false;
     } finally {
       this.current = null;
     }
@@ -183,7 +194,7 @@ export class LogCleaner {
     for (const target of this.opts.targets()) {
       const log = target.log;
       const config = log.config;
-      if (!config.cleanupPolicy.includes('compact') || this.aborted.has(log)) continue;
+      if (!config.cleanupPolicy.includes('compact') || this.aborted.has(log) || this.uncleanable.has(log)) continue;
       const name = basename(log.dir);
       const saved = this.checkpoint.get(name);
       let range;

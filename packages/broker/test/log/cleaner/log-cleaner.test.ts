@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { access, mkdir } from 'node:fs/promises';
+import { access, mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { ManualClock } from '../../../src/platform/clock.js';
@@ -123,4 +123,27 @@ test('deleting a log while it is being cleaned is safe', async (t) => {
   await log.delete();
   assert.equal(await pass, false, 'the pass gave up');
   await assert.rejects(access(dir), /ENOENT/);
+});
+
+test('a log the cleaner fails on is marked uncleanable and does not starve the others', async (t) => {
+  const clock = new ManualClock(T0 + 60_000);
+  const logDir = await tempDir(t);
+  const broken = await logIn(t, logDir, 'broken-0', clock, {});
+  const healthy = await logIn(t, logDir, 'healthy-0', clock, {});
+  await fill(broken, 20, 0);
+  await fill(healthy, 5, 0);
+  // Damage a record inside the broken log's first closed segment (the CRC no longer matches
+  // what the cleaner decodes: a record length pointing past the batch).
+  const first = broken.segmentsForCleaning[0]!;
+  const fh = await open(first.path, 'r+');
+  await fh.write(Buffer.from([0x7f]), 0, 1, 61); // the first record's length varint
+  await fh.close();
+  const cleaner = cleanerFor(logDir, clock, () => [broken, healthy]);
+  await cleaner.start();
+  t.after(() => cleaner.stop());
+  assert.equal(await cleaner.runOnce(), false, 'the pass on the broken log failed');
+  assert.ok(cleaner.isUncleanable(broken));
+  assert.equal(await cleaner.runOnce(), true, 'the healthy log is cleaned next');
+  assert.equal(cleaner.firstDirtyOffset(broken), undefined);
+  assert.ok(cleaner.firstDirtyOffset(healthy) !== undefined);
 });
