@@ -14,8 +14,8 @@ import { startBrokerFor } from '../helpers/broker-process.js';
 import { sleep } from '../helpers/child-process.js';
 import { kcatConsume, kcatProduce, type KcatMessage } from '../helpers/kcat.js';
 import { runPython } from '../helpers/python.js';
-import { openClient } from '../helpers/raw-client.js';
-import { ApiKey, type DeleteGroups } from '@samsa/protocol';
+import { EARLIEST, LATEST, openClient } from '../helpers/raw-client.js';
+import { ApiKey, buildRecordBatch, type DeleteGroups, type Produce } from '@samsa/protocol';
 import { assignment, commitOffset, describeGroup, fetchOffset, findCoordinator, RawMember } from '../helpers/raw-group.js';
 import { kafkaPythonDriver } from './clients/kafka-python.js';
 
@@ -134,6 +134,16 @@ test('a record without a key is refused by a compacted topic (confluent-kafka se
   assert.equal(result.code, 87, `error ${result.name}`);
   assert.equal(result.name, 'INVALID_RECORD');
   assert.equal(result.keyed, 0, 'the keyed record after it is the first one stored');
+  // The raw protocol, at the oldest and newest Produce versions stored: a batch with one
+  // keyless record among keyed ones is refused whole with 87 (Kafka sends it below v8 too).
+  const batch = buildRecordBatch({ records: [{ key: Buffer.from('k'), value: Buffer.from('1') }, { key: null, value: Buffer.from('2') }] });
+  for (const version of [3, 7, 8, 11]) {
+    const res = await admin.produce({ acks: -1, timeoutMs: 5_000, topicData: [{ name: 'keys-required', partitionData: [{ index: 0, records: batch }] }] }, version);
+    const p: Produce.PartitionProduceResponse = res.responses[0]!.partitionResponses[0]!;
+    assert.equal(p.errorCode, 87, `Produce v${version}`);
+  }
+  assert.equal(await admin.offsetOf('keys-required', 0, LATEST), 1n, 'nothing of the refused batches was stored');
+  assert.equal(await admin.offsetOf('keys-required', 0, EARLIEST), 0n);
 });
 
 async function dirBytes(dir: string): Promise<number> {
