@@ -15,7 +15,8 @@
  * (cleaner-checkpoint.ts), written after every pass. abort(log) (topic deletion) and stop()
  * (shutdown) make a running pass give up at its next batch and wait for it.
  */
-import { basename } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
 import { nodeFileOps, type FileOps } from '../log-file.js';
@@ -84,6 +85,10 @@ export class LogCleaner {
     } catch (e) {
       // Losing it only means cleaning again what was clean.
       this.opts.logger.warn({ err: (e as Error).message }, 'ignoring an unreadable cleaner-offset-checkpoint');
+    }
+    // Entries of logs deleted while the broker was down would mislead a later topic of the same name.
+    for (const name of [...this.checkpoint.keys()]) {
+      if (!(await stat(join(this.opts.logDir, name)).then((s) => s.isDirectory(), () => false))) this.checkpoint.delete(name);
     }
     this.schedule(this.opts.backoffMs);
   }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { access, mkdir, open } from 'node:fs/promises';
+import { access, mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { ManualClock } from '../../../src/platform/clock.js';
@@ -64,6 +64,15 @@ test('the dirtiest log whose ratio reaches min.cleanable.dirty.ratio is cleaned 
   t.after(() => restarted.stop());
   assert.equal(restarted.firstDirtyOffset(alsoDirty), cleaner.firstDirtyOffset(alsoDirty));
   assert.equal(restarted.firstDirtyOffset(mostlyDirty), cleaner.firstDirtyOffset(mostlyDirty));
+
+  // A log directory removed while the broker was down loses its entry at the next start.
+  await alsoDirty.close();
+  await rm(alsoDirty.dir, { recursive: true, force: true });
+  const third = cleanerFor(logDir, clock, () => []);
+  await third.start();
+  t.after(() => third.stop());
+  assert.equal(third.firstDirtyOffset(alsoDirty), undefined);
+  assert.equal(third.firstDirtyOffset(mostlyDirty), cleaner.firstDirtyOffset(mostlyDirty));
 });
 
 test('max.compaction.lag.ms cleans a log whatever its ratio', async (t) => {
