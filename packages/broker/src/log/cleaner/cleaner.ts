@@ -134,8 +134,9 @@ export class Cleaner {
         if (meta.lastOffset < range.firstDirtyOffset) continue;
         if (meta.lastOffset >= range.firstUncleanableOffset) return endOffset;
         // A batch is mapped whole or not at all, so endOffset is always a batch boundary.
-        if (this.map.size > 0 && !this.map.hasRoomFor(meta.recordCount)) return endOffset;
-        await putBatch(this.map, bytes);
+        const keyed = await keyedRecords(bytes);
+        if (this.map.size > 0 && !this.map.hasRoomFor(keyed.map((r) => r.key))) return endOffset;
+        for (const r of keyed) this.map.put(r.key, r.offset);
         endOffset = meta.lastOffset + 1;
         stats.bytesRead += meta.size;
         await this.opts.throttler.maybeThrottle(meta.size);
@@ -205,12 +206,15 @@ export class Cleaner {
   }
 }
 
-async function putBatch(map: OffsetMap, bytes: Buffer): Promise<void> {
+/** The keyed records of a batch (control batches have none that count). */
+async function keyedRecords(bytes: Buffer): Promise<Array<{ key: Buffer; offset: number }>> {
   const header = readBatchHeader(bytes, 0);
-  if (isControlBatch(header)) return;
+  if (isControlBatch(header)) return [];
   const base = Number(header.baseOffset);
   const data = await recordsDataAsync({ header, bytes });
-  for (const r of iterateRecords(header, data)) if (r.key !== null) map.put(r.key, base + r.offsetDelta);
+  const out: Array<{ key: Buffer; offset: number }> = [];
+  for (const r of iterateRecords(header, data)) if (r.key !== null) out.push({ key: r.key, offset: base + r.offsetDelta });
+  return out;
 }
 
 /**

@@ -1,10 +1,10 @@
 /**
  * The cleaner's key -> latest offset map over the dirty section of a log (Kafka's
  * SkimpyOffsetMap). Kafka stores a 16-byte MD5 of each key plus an 8-byte offset in a flat
- * buffer of log.cleaner.dedupe.buffer.size bytes (per cleaner thread), filled to at most
- * 90%. We keep exact keys in a Map (no hash collisions to reason about) but bound the entry
- * count the same way, so the setting means what it means in Kafka: how many distinct keys
- * one cleaning pass can deduplicate. When the dirty section holds more, the pass covers a
+ * buffer of log.cleaner.dedupe.buffer.size bytes, filled to at most 90%. We keep exact keys
+ * in a Map (no hash collisions to reason about) under the same budget: a key costs 24 bytes
+ * as in Kafka, or its length + 8 when longer, so the setting still bounds the memory a pass
+ * takes whatever the keys look like. When the dirty section holds more, the pass covers a
  * prefix of it and the next pass continues from there.
  */
 import { SamsaError } from '@samsa/protocol';
@@ -14,29 +14,38 @@ export const OFFSET_MAP_ENTRY_BYTES = 24;
 /** Kafka's log.cleaner.io.buffer.load.factor default. */
 export const OFFSET_MAP_LOAD_FACTOR = 0.9;
 
+function costOf(key: Uint8Array): number {
+  return Math.max(OFFSET_MAP_ENTRY_BYTES, key.byteLength + 8);
+}
+
 export class OffsetMap {
   private readonly offsets = new Map<string, number>();
+  private usedBytes = 0;
   /** The largest offset put so far; -1 when empty. */
   latestOffset = -1;
-  readonly slots: number;
+  readonly capacityBytes: number;
 
   constructor(dedupeBufferBytes: number) {
-    this.slots = Math.max(1, Math.floor((dedupeBufferBytes * OFFSET_MAP_LOAD_FACTOR) / OFFSET_MAP_ENTRY_BYTES));
+    this.capacityBytes = Math.max(OFFSET_MAP_ENTRY_BYTES, Math.floor(dedupeBufferBytes * OFFSET_MAP_LOAD_FACTOR));
   }
 
   get size(): number {
     return this.offsets.size;
   }
 
-  /** Room for `count` more keys, counting each as new (a batch's records may all be new keys). */
-  hasRoomFor(count: number): boolean {
-    return this.offsets.size + count <= this.slots;
+  /** Room for all of `keys`, counting each as new (cheaper than looking them up). */
+  hasRoomFor(keys: readonly Uint8Array[]): boolean {
+    let need = 0;
+    for (const k of keys) need += costOf(k);
+    return this.usedBytes + need <= this.capacityBytes;
   }
 
   /** Records `offset` as the latest for `key`; offsets must be put in increasing order. */
   put(key: Uint8Array, offset: number): void {
     if (offset < this.latestOffset) throw new SamsaError('INTERNAL', `offset map: offset ${offset} put after ${this.latestOffset}`);
-    this.offsets.set(keyString(key), offset);
+    const k = keyString(key);
+    if (!this.offsets.has(k)) this.usedBytes += costOf(key);
+    this.offsets.set(k, offset);
     this.latestOffset = offset;
   }
 
@@ -47,6 +56,7 @@ export class OffsetMap {
 
   clear(): void {
     this.offsets.clear();
+    this.usedBytes = 0;
     this.latestOffset = -1;
   }
 }
