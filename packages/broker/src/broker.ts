@@ -21,6 +21,7 @@ import { Keys, type BrokerRegistration, type ControllerRecord } from './metadata
 import type { Lease, MetadataStore } from './metadata/store.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import { silentLogger, type Logger } from './platform/logger.js';
+import { LogCleaner } from './log/cleaner/log-cleaner.js';
 import { ReadBufferPool } from './log/read-buffer-pool.js';
 import { ReplicaManager } from './replication/replica-manager.js';
 import { makeDispatcher } from './server/dispatch.js';
@@ -53,6 +54,8 @@ export class Broker {
     private readonly store: MetadataStore,
     private readonly ownsStore: boolean,
     private readonly listener: Listener,
+    /** Null when log.cleaner.enable=false. */
+    readonly logCleaner: LogCleaner | null,
   ) {}
 
   get port(): number {
@@ -103,6 +106,7 @@ export class Broker {
       },
     };
     await replicaManager.start();
+    const logCleaner = config.logCleanerEnable ? startLogCleaner(config, replicaManager, clock, log) : null;
     const first = config.listeners[0]!;
     const listener = new Listener(
       {
@@ -117,7 +121,7 @@ export class Broker {
       log,
     );
     const port = await listener.start();
-    const broker = new Broker(config, services, store, !options.store, listener);
+    const broker = new Broker(config, services, store, !options.store, listener, logCleaner);
     await broker.register(port);
     log.info({ nodeId: config.nodeId, address: `${first.host}:${port}`, logDir: config.logDir }, 'broker started');
     return broker;
@@ -148,6 +152,7 @@ export class Broker {
 
   async stop(): Promise<void> {
     await this.listener.stop(STOP_TIMEOUT_MS);
+    await this.logCleaner?.stop();
     await this.services.replicaManager.stop();
     this.services.groupCoordinator.stop();
     this.services.readBuffers.clear();
@@ -156,6 +161,34 @@ export class Broker {
     if (this.ownsStore) await this.store.close();
     this.services.log.info({ nodeId: this.config.nodeId }, 'broker stopped');
   }
+}
+
+/** The log cleaner over every log this broker holds; started after the logs are open. */
+function startLogCleaner(config: BrokerConfig, replicaManager: ReplicaManager, clock: Clock, log: Logger): LogCleaner {
+  const cleaner = new LogCleaner({
+    logDir: config.logDir,
+    backoffMs: config.logCleanerBackoffMs,
+    dedupeBufferBytes: config.logCleanerDedupeBufferSize,
+    ioMaxBytesPerSecond: config.logCleanerIoMaxBytesPerSecond,
+    clock,
+    logger: log.child({ component: 'log-cleaner' }),
+    targets: () =>
+      replicaManager.allPartitions().map((p) => ({
+        log: p.log,
+        highWatermark: () => p.highWatermark,
+        producerLastOffsets: () => {
+          const last = new Map<bigint, number>();
+          for (const [producerId, entry] of p.producerState.producers) {
+            const batch = entry.batches[entry.batches.length - 1];
+            if (batch) last.set(producerId, batch.lastOffset);
+          }
+          return last;
+        },
+      })),
+  });
+  replicaManager.beforeLogDelete = (partitionLog) => cleaner.abort(partitionLog);
+  void cleaner.start();
+  return cleaner;
 }
 
 async function ensureClusterId(store: MetadataStore, configured: string | null): Promise<void> {

@@ -44,6 +44,7 @@ const BROKER_ONLY: readonly BrokerConfigDef[] = [
   { name: 'offsets.topic.replication.factor', type: 'int', default: '3', min: 1 },
   { name: 'offsets.retention.minutes', type: 'int', default: '10080', min: 1 },
   { name: 'offsets.retention.check.interval.ms', type: 'long', default: '600000', min: 1 },
+  { name: 'offsets.topic.segment.bytes', type: 'int', default: '104857600', min: 1 },
   { name: 'group.min.session.timeout.ms', type: 'int', default: '6000' },
   { name: 'group.max.session.timeout.ms', type: 'int', default: '1800000' },
   { name: 'group.initial.rebalance.delay.ms', type: 'int', default: '3000', min: 0 },
@@ -51,6 +52,12 @@ const BROKER_ONLY: readonly BrokerConfigDef[] = [
   { name: 'transactional.id.expiration.ms', type: 'int', default: '604800000', min: 1 },
   { name: 'producer.id.expiration.ms', type: 'int', default: '86400000', min: 1 },
   { name: 'cluster.id', type: 'string', default: null },
+  // The log cleaner (log/cleaner/). Its ratio, retention and lag settings are the broker
+  // synonyms of topic settings (log.cleaner.min.cleanable.ratio, ...), listed there.
+  { name: 'log.cleaner.enable', type: 'boolean', default: 'true' },
+  { name: 'log.cleaner.backoff.ms', type: 'long', default: '15000', min: 0 },
+  { name: 'log.cleaner.dedupe.buffer.size', type: 'long', default: '134217728', min: 0 },
+  { name: 'log.cleaner.io.max.bytes.per.second', type: 'double', default: '1.7976931348623157E308', min: 0 },
 ];
 
 const BROKER_DEFS: ReadonlyMap<string, BrokerConfigDef> = new Map([
@@ -94,6 +101,11 @@ export interface BrokerConfig {
   readonly replicaLagTimeMaxMs: number;
   readonly offsetsTopicNumPartitions: number;
   readonly clusterId: string | null;
+  readonly logCleanerEnable: boolean;
+  readonly logCleanerBackoffMs: number;
+  readonly logCleanerDedupeBufferSize: number;
+  /** Infinity when unthrottled (Kafka's default is Double.MAX_VALUE). */
+  readonly logCleanerIoMaxBytesPerSecond: number;
   /** Topic defaults from the broker synonyms: topic name -> value. */
   readonly topicDefaults: ReadonlyMap<string, string>;
 }
@@ -167,6 +179,10 @@ export function buildBrokerConfig(settings: ReadonlyMap<string, string>): Broker
     replicaLagTimeMaxMs: num(get('replica.lag.time.max.ms')),
     offsetsTopicNumPartitions: num(get('offsets.topic.num.partitions')),
     clusterId: values.get('cluster.id') ?? null,
+    logCleanerEnable: get('log.cleaner.enable') === 'true',
+    logCleanerBackoffMs: num(get('log.cleaner.backoff.ms')),
+    logCleanerDedupeBufferSize: num(get('log.cleaner.dedupe.buffer.size')),
+    logCleanerIoMaxBytesPerSecond: Number(get('log.cleaner.io.max.bytes.per.second')),
     topicDefaults,
   };
   checkRelations(config);

@@ -51,6 +51,10 @@ export const TOPIC_CONFIG_BY_NAME: ReadonlyMap<string, TopicConfigDef> = new Map
 export interface LogConfig {
   cleanupPolicy: readonly string[];
   compressionType: string;
+  deleteRetentionMs: number;
+  maxCompactionLagMs: number;
+  minCleanableDirtyRatio: number;
+  minCompactionLagMs: number;
   flushMessages: number;
   flushMs: number;
   indexIntervalBytes: number;
@@ -64,6 +68,11 @@ export interface LogConfig {
   segmentBytes: number;
   segmentIndexBytes: number;
   segmentJitterMs: number;
+  /**
+   * When the active segment rolls by age: segment.ms, or max.compaction.lag.ms if that is
+   * sooner and the topic is compacted (Kafka's LogConfig.maxSegmentMs, KIP-354), since the
+   * cleaner never touches the active segment.
+   */
   segmentMs: number;
   uncleanLeaderElectionEnable: boolean;
 }
@@ -125,6 +134,10 @@ export function toLogConfig(values: ReadonlyMap<string, string>): LogConfig {
   return {
     cleanupPolicy: get('cleanup.policy').split(','),
     compressionType: get('compression.type'),
+    deleteRetentionMs: num(get('delete.retention.ms')),
+    maxCompactionLagMs: num(get('max.compaction.lag.ms')),
+    minCleanableDirtyRatio: Number(get('min.cleanable.dirty.ratio')),
+    minCompactionLagMs: num(get('min.compaction.lag.ms')),
     flushMessages: num(get('flush.messages')),
     flushMs: num(get('flush.ms')),
     indexIntervalBytes: num(get('index.interval.bytes')),
@@ -138,7 +151,7 @@ export function toLogConfig(values: ReadonlyMap<string, string>): LogConfig {
     segmentBytes: num(get('segment.bytes')),
     segmentIndexBytes: num(get('segment.index.bytes')),
     segmentJitterMs: num(get('segment.jitter.ms')),
-    segmentMs: num(get('segment.ms')),
+    segmentMs: get('cleanup.policy').includes('compact') ? Math.min(num(get('segment.ms')), num(get('max.compaction.lag.ms'))) : num(get('segment.ms')),
     uncleanLeaderElectionEnable: get('unclean.leader.election.enable') === 'true',
   };
 }

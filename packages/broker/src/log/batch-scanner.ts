@@ -5,7 +5,8 @@
  *   (a big batch costs one small read, a run of small batches one read per window). Used to
  *   find a batch after an index lookup, rebuild an index, or recompute a segment's tail.
  * - scanValidBatches reads everything and checks each batch the way recovery must: sane
- *   length, magic 2, contiguous offsets, CRC-32C. It stops at the first batch that fails.
+ *   length, magic 2, contiguous offsets (increasing, in a compacted log), CRC-32C. It
+ *   stops at the first batch that fails.
  */
 import { crc32c } from './crc.js';
 import { BATCH_HEADER_BYTES, BatchField, CRC_START, parseBatchHeader, type BatchMeta } from './batch-header.js';
@@ -60,15 +61,21 @@ export interface ValidScan {
   problem: string | null;
 }
 
-function checkBatch(buf: Buffer, at: number, header: BatchMeta, expectedOffset: number): string | null {
-  if (header.baseOffset !== expectedOffset) return `base offset ${header.baseOffset}, expected ${expectedOffset}`;
+function checkBatch(buf: Buffer, at: number, header: BatchMeta, expectedOffset: number, offsetGaps: boolean): string | null {
+  // In a compacted log offsets only increase: the cleaner leaves gaps where it dropped
+  // whole batches. Elsewhere they are contiguous, which catches a damaged baseOffset (it
+  // lies outside the CRC).
+  if (offsetGaps ? header.baseOffset < expectedOffset : header.baseOffset !== expectedOffset) {
+    return `base offset ${header.baseOffset}, expected ${offsetGaps ? 'at least ' : ''}${expectedOffset}`;
+  }
   const stored = buf.readUInt32BE(at + BatchField.crc);
   const computed = crc32c(buf.subarray(at + CRC_START, at + header.size));
   return stored === computed ? null : `CRC-32C ${computed.toString(16)} does not match the stored ${stored.toString(16)}`;
 }
 
 /**
- * Checks every batch from `from` to `end`, the first expected to start at `firstOffset`,
+ * Checks every batch from `from` to `end`, the first expected to start at `firstOffset`
+ * (or later, with `offsetGaps`, for compacted logs),
  * calling `visit` for each valid one in order. Reads in chunks of `chunkBytes`; a batch
  * larger than a chunk is read on its own.
  */
@@ -79,6 +86,7 @@ export async function scanValidBatches(
   firstOffset: number,
   visit: (batch: BatchMeta) => void,
   chunkBytes = RECOVERY_READ_BYTES,
+  offsetGaps = false,
 ): Promise<ValidScan> {
   let position = from;
   let expected = firstOffset;
@@ -101,7 +109,7 @@ export async function scanValidBatches(
         bufAt = 0;
         if (buf.length < header.size) return fail(`batch of ${header.size} bytes cut short at ${buf.length}`);
       }
-      const problem = checkBatch(buf, bufAt, header, expected);
+      const problem = checkBatch(buf, bufAt, header, expected, offsetGaps);
       if (problem !== null) {
         position += at;
         return fail(problem);

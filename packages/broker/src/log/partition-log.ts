@@ -39,6 +39,7 @@ import { loadLog, type LoadContext } from './recovery.js';
 import { selectForDeletion, type Deletion } from './retention.js';
 import { Segment } from './segment.js';
 import { SerialQueue } from './serial-queue.js';
+import { commitCleaned, completeSwap, removeCleaned } from './cleaner/segment-swap.js';
 import type { AppendResult, PartitionLogOptions, ReadOptions, ReadResult, RetentionResult } from './types.js';
 
 export { OffsetOutOfRangeError, LogOfflineError } from './errors.js';
@@ -381,6 +382,52 @@ export class PartitionLog {
     const minOffset = Math.max(this.logStartOffsetValue, best.baseOffset);
     if (best.maxTimestamp < 0) return { offset: Math.max(best.offsetOfMaxTimestamp, minOffset), timestamp: -1 };
     return best.findByTimestamp(best.maxTimestamp, minOffset);
+  }
+
+  // ---------------------------------------------------------------- compaction (cleaner/)
+
+  /** The segments, oldest first, the last one active: the log cleaner reads closed ones. */
+  get segmentsForCleaning(): readonly Segment[] {
+    return this.segments;
+  }
+
+  /**
+   * Swaps in the cleaned file the log cleaner wrote for `old` (adjacent closed segments),
+   * by the protocol in cleaner/segment-swap.ts. Runs in the queue, so no append, roll,
+   * retention or truncation interleaves. Reads holding the old segment list keep reading
+   * the old files (their descriptors stay open until those reads finish; later ones get
+   * CLOSED and retry on the new list). Returns false, discarding the cleaned file, when
+   * the log changed since the cleaner looked.
+   */
+  replaceSegments(old: readonly Segment[]): Promise<boolean> {
+    return this.runOpen(async () => {
+      const base = old[0]!.baseOffset;
+      const first = this.segments.indexOf(old[0]!);
+      const intact = first >= 0 && first + old.length < this.segments.length && old.every((s, i) => this.segments[first + i] === s && !s.deleted);
+      if (!intact) {
+        await removeCleaned(this.dir, base);
+        return false;
+      }
+      await this.background;
+      const swap = await commitCleaned(this.dir, base, old[old.length - 1]!.nextOffset);
+      await completeSwap(this.dir, swap);
+      const cleaned = await Segment.open(this.ctx, base, 0);
+      // Builds the indexes (gaps allowed even if cleanup.policy changed meanwhile). The file
+      // was checked before the commit, so a problem here is new damage: say so loudly.
+      const scan = await cleaned.recover(true);
+      if (scan.problem !== null) this.ctx.logger.error({ dir: this.dir, segment: cleaned.path, problem: scan.problem }, 'a cleaned segment failed its check after the swap');
+      cleaned.sealTimeIndex();
+      await cleaned.persistIndexes();
+      await cleaned.sync(false);
+      this.segments = [...this.segments.slice(0, first), cleaned, ...this.segments.slice(first + old.length)];
+      for (const s of old) {
+        // Not s.delete(): the files are gone already, and the first one's name is the new segment's.
+        s.deleted = true;
+        this.flusher.forget(s);
+      }
+      await Promise.all(old.map((s) => s.close()));
+      return true;
+    });
   }
 
   // ---------------------------------------------------------------- deletion and truncation

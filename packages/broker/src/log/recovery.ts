@@ -7,9 +7,13 @@
  *   use.
  * - Otherwise segments wholly below the recovery point are trusted the same way, and every
  *   segment from the one holding the recovery point on is read batch by batch (length,
- *   magic 2, contiguous offsets, CRC-32C). At the first batch that fails, that segment is
+ *   magic 2, contiguous offsets (increasing in a compacted log), CRC-32C). At the first batch that fails, that segment is
  *   cut there and every later segment deleted: a log never has a hole in the middle.
  *   Recovered segments get new indexes and are fsynced.
+ *
+ * Before anything is listed, the log cleaner's interrupted work is settled
+ * (cleaner/segment-swap.ts): `.cleaned` files are deleted, committed `.swap` files finish
+ * replacing the segments they were cleaned from.
  *
  * The log start offset comes from the checkpoint, never below the first segment; segments
  * wholly below it are deleted. The marker is removed (durably) before open returns, so a
@@ -20,6 +24,7 @@ import { join } from 'node:path';
 import { SamsaError } from '@samsa/protocol';
 import { fsyncDirectory } from '../platform/checksummed-file.js';
 import { readCleanShutdown, readLogState, removeCleanShutdown, removeStaleTemps, type CleanShutdown, type LogState } from './checkpoint.js';
+import { recoverCleanerFiles } from './cleaner/segment-swap.js';
 import { parseSegmentFileName } from './file-names.js';
 import { Segment, type SegmentContext } from './segment.js';
 
@@ -113,6 +118,8 @@ async function recoverSegments(ctx: LoadContext, segments: Segment[], from: numb
 export async function loadLog(ctx: LoadContext, recoveryPointOverride?: number): Promise<LoadedLog> {
   await mkdir(ctx.dir, { recursive: true });
   await removeStaleTemps(ctx.dir);
+  const swaps = await recoverCleanerFiles(ctx.dir);
+  if (swaps.discarded.length + swaps.completed.length > 0) ctx.logger.warn({ dir: ctx.dir, ...swaps }, 'finished the log cleaner\'s interrupted work');
   const bases = await inventory(ctx.dir);
   const marker = await readOrWarn(ctx, 'clean-shutdown marker', () => readCleanShutdown(ctx.dir));
   const state = await readOrWarn(ctx, 'log-state checkpoint', () => readLogState(ctx.dir));

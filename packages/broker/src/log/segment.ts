@@ -198,15 +198,15 @@ export class Segment {
   }
 
   /**
-   * Checks every batch (length, magic, contiguous offsets, CRC-32C), rebuilds the indexes,
+   * Checks every batch (length, magic, contiguous offsets, or increasing in a compacted log, CRC-32C), rebuilds the indexes,
    * and cuts the .log at the first batch that fails. Returns what the scan found.
    */
-  async recover(): Promise<ValidScan> {
+  async recover(offsetGaps = this.ctx.config().cleanupPolicy.includes('compact')): Promise<ValidScan> {
     this.indexesReady = Promise.resolve();
     this.resetState();
     this.size = (await this.log.stat()).size;
     const interval = this.ctx.config().indexIntervalBytes;
-    const scan = await scanValidBatches(this.log, 0, this.size, this.baseOffset, (b) => this.indexBatch(b, interval));
+    const scan = await scanValidBatches(this.log, 0, this.size, this.baseOffset, (b) => this.indexBatch(b, interval), undefined, offsetGaps);
     if (scan.validBytes < this.size) {
       await this.log.truncate(scan.validBytes);
       this.size = scan.validBytes;

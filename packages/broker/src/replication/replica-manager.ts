@@ -32,6 +32,8 @@ export class ReplicaManager {
   private readonly producerIdExpirationMs: number;
   private readonly readyWaiters = new Set<() => void>();
   private readonly leadershipListeners = new Set<LeadershipListener>();
+  /** Called before a log's data is deleted: the log cleaner stops cleaning it (broker.ts). */
+  beforeLogDelete: ((log: PartitionLog) => Promise<void>) | null = null;
 
   constructor(
     private readonly nodeId: number,
@@ -162,6 +164,7 @@ export class ReplicaManager {
     p.role = 'follower';
     p.notifyData();
     if (deleteData) {
+      await this.beforeLogDelete?.(p.log);
       await p.log.delete();
       this.log.info({ partition: p.name }, 'deleted partition log');
     } else await this.closePartition(p);

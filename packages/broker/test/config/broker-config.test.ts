@@ -36,3 +36,45 @@ test('server.properties parsing skips comments and keeps values with = in them',
   assert.deepEqual([...p], [['node.id', '3'], ['listeners', 'PLAINTEXT://127.0.0.1:0'], ['x.y', 'a=b']]);
   assert.deepEqual(parseListener('PLAINTEXT://[::1]:9093'), { name: 'PLAINTEXT', host: '::1', port: 9093 });
 });
+
+test("the log cleaner's settings have Kafka's names and defaults, and its topic-level synonyms reach LogConfig", async () => {
+  const { toLogConfig } = await import('../../src/config/topic-config.js');
+  const d = buildBrokerConfig(new Map());
+  assert.equal(d.logCleanerEnable, true);
+  assert.equal(d.logCleanerBackoffMs, 15_000);
+  assert.equal(d.logCleanerDedupeBufferSize, 134_217_728);
+  assert.equal(d.values.get('offsets.topic.segment.bytes'), '104857600');
+  const defaults = toLogConfig(d.topicDefaults);
+  assert.equal(defaults.minCleanableDirtyRatio, 0.5);
+  assert.equal(defaults.deleteRetentionMs, 86_400_000);
+  assert.equal(defaults.minCompactionLagMs, 0);
+  assert.equal(defaults.maxCompactionLagMs, Number.MAX_SAFE_INTEGER);
+  const c = buildBrokerConfig(
+    new Map([
+      ['log.cleaner.enable', 'false'],
+      ['log.cleaner.backoff.ms', '200'],
+      ['log.cleaner.min.cleanable.ratio', '0.1'],
+      ['log.cleaner.delete.retention.ms', '1000'],
+      ['log.cleaner.io.max.bytes.per.second', '1048576'],
+    ]),
+  );
+  assert.equal(c.logCleanerEnable, false);
+  assert.equal(c.logCleanerBackoffMs, 200);
+  assert.equal(c.logCleanerIoMaxBytesPerSecond, 1_048_576);
+  const topic = toLogConfig(new Map([...c.topicDefaults, ['min.cleanable.dirty.ratio', '0.25']]));
+  assert.equal(topic.minCleanableDirtyRatio, 0.25, 'the topic setting overrides the broker synonym');
+  assert.equal(topic.deleteRetentionMs, 1000);
+  assert.throws(() => buildBrokerConfig(new Map([['log.cleaner.backoff.ms', '-1']])), /log.cleaner.backoff.ms/);
+});
+
+test('a compacted topic rolls its active segment by max.compaction.lag.ms when that is sooner than segment.ms (KIP-354)', async () => {
+  const { toLogConfig } = await import('../../src/config/topic-config.js');
+  const lag = new Map([
+    ['segment.ms', '600000'],
+    ['max.compaction.lag.ms', '60000'],
+  ]);
+  assert.equal(toLogConfig(new Map([...lag, ['cleanup.policy', 'compact']])).segmentMs, 60_000);
+  assert.equal(toLogConfig(new Map([...lag, ['cleanup.policy', 'compact,delete']])).segmentMs, 60_000);
+  assert.equal(toLogConfig(new Map([...lag, ['cleanup.policy', 'delete']])).segmentMs, 600_000);
+  assert.equal(toLogConfig(new Map([['cleanup.policy', 'compact']])).segmentMs, 604_800_000);
+});

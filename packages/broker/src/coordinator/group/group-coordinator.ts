@@ -106,7 +106,7 @@ export class GroupCoordinator {
         replicationFactor: Math.max(1, Math.min(wanted, this.metadata.brokers.size)),
         configs: new Map([
           ['cleanup.policy', 'compact'],
-          ['segment.bytes', '104857600'],
+          ['segment.bytes', this.config.values.get('offsets.topic.segment.bytes')!],
           ['compression.type', 'producer'],
         ]),
         internal: true,
