@@ -50,6 +50,11 @@ interface Blocked {
 
 type Outcome = 'appended' | 'failed' | 'metadata' | 'memory';
 
+function refuse(callback: DeliveryCallback, code: 'INVALID_RECORD' | 'RECORD_TOO_LARGE', message: string): null {
+  callback(new SamsaClientError(code, message), null);
+  return null;
+}
+
 export class Producer {
   private readonly s: ProducerSettings;
   private readonly pool: BrokerPool;
@@ -67,6 +72,8 @@ export class Producer {
   private closing = false;
   private closed: Promise<void> | null = null;
   private pumping = false;
+  private blockedTimerAt = Infinity;
+  private readonly scratch: AppendInput = { timestamp: 0, key: null, keyLength: -1, value: null, valueLength: -1, headers: null, headersBytes: 1, callback: null };
 
   constructor(config: ProducerConfig, options: ProducerOptions = {}) {
     this.s = parseProducerConfig(config);
@@ -117,44 +124,42 @@ export class Producer {
 
   private enqueue(record: ProducerRecord, callback: DeliveryCallback): void {
     if (this.closing) return callback(closedError(`send to ${record.topic}`), null);
-    const input = this.prepare(record, callback);
+    const input = this.prepare(record, callback, this.scratch);
     if (input === null) return;
     if (this.blocked.length === 0) {
       const outcome = this.tryAppend(record, input);
       if (outcome === 'appended' || outcome === 'failed') return;
-      this.block(record, input, outcome);
+      this.block(record, { ...input }, outcome);
     } else {
-      this.block(record, input, 'metadata'); // behind earlier waiting sends, to keep their order
+      this.block(record, { ...input }, 'metadata'); // behind earlier waiting sends, to keep their order
     }
     this.pump();
   }
 
-  /** Sizes the record and checks it against max.request.size and buffer.memory, failing it at once. */
-  private prepare(record: ProducerRecord, callback: DeliveryCallback): AppendInput | null {
-    const fail = (code: 'INVALID_RECORD' | 'RECORD_TOO_LARGE', message: string): null => {
-      callback(new SamsaClientError(code, message), null);
-      return null;
-    };
-    if (typeof record.topic !== 'string' || record.topic.length === 0) return fail('INVALID_RECORD', 'a record needs a topic');
+  /**
+   * Sizes the record into `into` (the hot path reuses one object: a record that is appended
+   * at once needs none of its own) and checks it against max.request.size and buffer.memory,
+   * failing it at once.
+   */
+  private prepare(record: ProducerRecord, callback: DeliveryCallback, into: AppendInput): AppendInput | null {
+    if (typeof record.topic !== 'string' || record.topic.length === 0) return refuse(callback, 'INVALID_RECORD', 'a record needs a topic');
     const timestamp = record.timestamp ?? Date.now();
-    if (!Number.isSafeInteger(timestamp) || timestamp < 0) return fail('INVALID_RECORD', `timestamp ${timestamp} is not a non-negative integer of milliseconds`);
-    const headers = headerPairs(record.headers);
-    const input: AppendInput = {
-      timestamp,
-      key: record.key,
-      keyLength: byteLength(record.key),
-      value: record.value,
-      valueLength: byteLength(record.value),
-      headers,
-      headersBytes: headersSize(headers),
-      callback,
-    };
-    const size = RECORD_BATCH_OVERHEAD + recordSizeUpperBound(input.keyLength, input.valueLength, input.headersBytes);
+    if (!Number.isSafeInteger(timestamp) || timestamp < 0) return refuse(callback, 'INVALID_RECORD', `timestamp ${timestamp} is not a non-negative integer of milliseconds`);
+    const headers = record.headers === undefined ? null : headerPairs(record.headers);
+    into.timestamp = timestamp;
+    into.key = record.key;
+    into.keyLength = byteLength(record.key);
+    into.value = record.value;
+    into.valueLength = byteLength(record.value);
+    into.headers = headers;
+    into.headersBytes = headersSize(headers);
+    into.callback = callback;
+    const size = RECORD_BATCH_OVERHEAD + recordSizeUpperBound(into.keyLength, into.valueLength, into.headersBytes);
     if (size > this.s.maxRequestSize) {
-      return fail('RECORD_TOO_LARGE', `the record is ${size} bytes when serialized, which is larger than ${this.s.maxRequestSize}, the value of max.request.size`);
+      return refuse(callback, 'RECORD_TOO_LARGE', `the record is ${size} bytes when serialized, which is larger than ${this.s.maxRequestSize}, the value of max.request.size`);
     }
-    if (size > this.s.bufferMemory) return fail('RECORD_TOO_LARGE', `the record is ${size} bytes when serialized, which is larger than ${this.s.bufferMemory}, the value of buffer.memory`);
-    return input;
+    if (size > this.s.bufferMemory) return refuse(callback, 'RECORD_TOO_LARGE', `the record is ${size} bytes when serialized, which is larger than ${this.s.bufferMemory}, the value of buffer.memory`);
+    return into;
   }
 
   private choosePartition(record: ProducerRecord, t: TopicMetadata): number {
@@ -253,14 +258,19 @@ export class Producer {
     }
   }
 
+  /** One timer, for the first waiting send's deadline (later ones have later deadlines). */
   private armBlockedTimer(): void {
+    const at = this.blocked.length === 0 ? Infinity : this.blocked[0]!.deadline;
+    if (at === this.blockedTimerAt) return;
     if (this.blockedTimer !== null) clearTimeout(this.blockedTimer);
     this.blockedTimer = null;
-    if (this.blocked.length === 0) return;
+    this.blockedTimerAt = at;
+    if (at === Infinity) return;
     this.blockedTimer = setTimeout(() => {
       this.blockedTimer = null;
+      this.blockedTimerAt = Infinity;
       this.pump();
-    }, Math.max(0, this.blocked[0]!.deadline - Date.now()));
+    }, Math.max(0, at - Date.now()));
   }
 
   /**
@@ -337,6 +347,7 @@ export class Producer {
     for (const b of this.blocked.splice(0)) b.input.callback!(err, null);
     if (this.blockedTimer !== null) clearTimeout(this.blockedTimer);
     this.blockedTimer = null;
+    this.blockedTimerAt = Infinity;
     this.sender.failQueued(err);
     this.metadata.close();
     await this.pool.close();
