@@ -175,12 +175,18 @@ export class BrokerPool {
     if (this.isClosed) return;
     this.isClosed = true;
     const opening = [...this.states.values()].map((s) => s.connecting).filter((p) => p !== null);
+    const closing: Promise<void>[] = [];
     for (const s of this.states.values()) {
       if (s.backoffTimer) clearTimeout(s.backoffTimer);
       s.backoffTimer = null;
-      s.conn?.destroy(closedError('request'));
+      const conn = s.conn;
+      if (conn) {
+        closing.push(conn.socketClosed);
+        conn.destroy(closedError('request'));
+      }
       s.conn = null;
     }
     await Promise.allSettled(opening);
+    await Promise.all(closing);
   }
 }

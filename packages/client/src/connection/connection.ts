@@ -55,6 +55,8 @@ export class BrokerConnection {
   private timer: NodeJS.Timeout | null = null;
   private closeError: SamsaClientError | null = null;
   private readonly closeListeners: Array<(err: SamsaClientError) => void> = [];
+  /** Resolves once the socket has closed (its handle is released), after destroy() or a peer close. */
+  readonly socketClosed: Promise<void>;
 
   private constructor(
     private readonly socket: Socket,
@@ -62,6 +64,7 @@ export class BrokerConnection {
   ) {
     this.address = `${opts.host}:${opts.port}`;
     this.frames = new FrameReader(opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
+    this.socketClosed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (e) => this.destroy(connectionError('CONNECTION_CLOSED', `connection to ${this.address} failed: ${e.message}`, e)));
     socket.on('close', () => this.destroy(connectionError('CONNECTION_CLOSED', `connection to ${this.address} closed`)));
