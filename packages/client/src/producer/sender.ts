@@ -74,16 +74,30 @@ export class Sender {
     if (this.identity?.needsInit) {
       nextWake = Math.min(nextWake, this.initIdentity(now));
     } else {
-      const { ready, wake } = this.readyByLeader(now);
-      nextWake = Math.min(nextWake, wake);
-      for (const [nodeId, queues] of ready) {
-        const conn = this.pool.ready(nodeId);
-        if (conn === null || !conn.canSend()) continue; // the pool's change event wakes us
-        const batches = this.drain(nodeId, queues);
-        if (batches.length > 0) this.sendProduce(conn, batches);
-      }
+      nextWake = Math.min(nextWake, this.sendReady(now));
     }
     this.arm(nextWake);
+  }
+
+  /**
+   * Drains ready batches into requests until no connection can take another: one request
+   * takes one batch per partition, so a partition with several ready batches needs
+   * several requests (pipelined, up to the in-flight bound). Returns when to look again.
+   */
+  private sendReady(now: number): number {
+    for (;;) {
+      const { ready, wake } = this.readyByLeader(now);
+      let sent = false;
+      for (const [nodeId, queues] of ready) {
+        const conn = this.pool.ready(nodeId);
+        if (conn === null || !conn.canSend()) continue; // the pool's change event, or a response, wakes us
+        const batches = this.drain(nodeId, queues);
+        if (batches.length === 0) continue;
+        this.sendProduce(conn, batches);
+        sent = true;
+      }
+      if (!sent) return wake;
+    }
   }
 
   private arm(at: number): void {
