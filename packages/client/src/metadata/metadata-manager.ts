@@ -36,6 +36,8 @@ export class MetadataManager {
   private timer: NodeJS.Timeout | null = null;
   private isClosed = false;
   private lastRefreshMs = 0;
+  private lastAttemptMs = -Infinity;
+  private timerAt = 0;
 
   constructor(
     private readonly pool: BrokerPool,
@@ -46,7 +48,11 @@ export class MetadataManager {
     this.listeners.push(listener);
   }
 
-  /** Asks for a refresh soon (at once unless the last one failed and is backing off). */
+  /**
+   * Asks for a refresh soon: at once, unless one ran less than retry.backoff.ms ago (a
+   * leader that is still unknown after a refresh must not turn into a loop of Metadata
+   * requests) or the last one failed and is backing off.
+   */
   requestUpdate(): void {
     if (this.isClosed) return;
     if (this.running) {
@@ -54,7 +60,9 @@ export class MetadataManager {
       return;
     }
     if (this.failures > 0 && this.timer !== null) return; // the backoff timer will run it
-    this.schedule(0);
+    const soonest = this.lastAttemptMs + this.opts.retryBackoff.initialMs - Date.now();
+    if (soonest > 0 && this.timer !== null && this.timerAt <= Date.now() + soonest) return;
+    this.schedule(Math.max(0, soonest));
   }
 
   /**
@@ -91,6 +99,7 @@ export class MetadataManager {
 
   private schedule(delayMs: number): void {
     if (this.timer !== null) clearTimeout(this.timer);
+    this.timerAt = Date.now() + delayMs;
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.refresh();
@@ -101,6 +110,7 @@ export class MetadataManager {
     if (this.isClosed || this.running) return;
     this.running = true;
     this.again = false;
+    this.lastAttemptMs = Date.now();
     try {
       const conn = await this.pool.any();
       const topics = [...this.interest].map((name) => ({ name }));
@@ -126,7 +136,7 @@ export class MetadataManager {
     if (this.isClosed) return;
     const wanted = this.again || this.waiters.size > 0 || this.failures > 0;
     if (wanted) {
-      this.schedule(this.failures > 0 || this.waiters.size > 0 ? backoffMs(this.opts.retryBackoff, Math.max(0, this.failures - 1), this.opts.random) : 0);
+      this.schedule(backoffMs(this.opts.retryBackoff, Math.max(0, this.failures - 1), this.opts.random));
     } else {
       this.schedule(Math.max(0, this.lastRefreshMs + this.opts.metadataMaxAgeMs - Date.now()));
     }

@@ -95,6 +95,7 @@ export class Producer {
     });
     this.buffers = new BufferPool(s.bufferMemory, s.batchSize, () => {
       if (this.blocked.length > 0) this.pump();
+      else if (this.bufferWaiters.length > 0) this.settleWaiters();
     });
     this.acc = new RecordAccumulator(this.buffers, s.batchSize, s.compression);
     this.partitioner = new BuiltInPartitioner(s.batchSize, random);
@@ -274,14 +275,20 @@ export class Producer {
   }
 
   /**
-   * Resolves once no send is waiting for buffer memory or metadata, always after a turn of
-   * the event loop (so a loop of callback-style sends that awaits this lets I/O run).
+   * Backpressure for loops of sends: resolves once no send is waiting (for memory or
+   * metadata) and at least half of buffer.memory is free, always after a turn of the event
+   * loop, so a loop that awaits it between chunks of sends lets I/O run and rarely makes a
+   * send wait. Like a stream's 'drain', with half of buffer.memory as the high-water mark.
    */
   waitForBuffer(): Promise<void> {
     return new Promise((resolve) => {
-      if (this.blocked.length === 0 || this.closed) setImmediate(resolve);
+      if (this.hasRoom() || this.closed) setImmediate(resolve);
       else this.bufferWaiters.push(resolve);
     });
+  }
+
+  private hasRoom(): boolean {
+    return this.blocked.length === 0 && this.buffers.availableMemory * 2 >= this.s.bufferMemory;
   }
 
   /** Sends everything buffered now and resolves once each of those records is acknowledged or failed. */
@@ -303,7 +310,7 @@ export class Producer {
   }
 
   private settleWaiters(): void {
-    if (this.blocked.length === 0) for (const r of this.bufferWaiters.splice(0)) setImmediate(r);
+    if (this.bufferWaiters.length > 0 && this.hasRoom()) for (const r of this.bufferWaiters.splice(0)) setImmediate(r);
     const firstBlocked = this.blocked.length > 0 ? this.blocked[0]!.id : Infinity;
     for (let i = 0; i < this.flushWaiters.length; ) {
       const w = this.flushWaiters[i]!;
