@@ -92,6 +92,7 @@ async function runOne(broker, conn, client, acks, partitions) {
     sent: r.sent,
     seconds: Math.round(r.seconds * 100) / 100,
     clientCpuPct: r.cpuPct,
+    clientCpuUsPerRecord: r.cpuUsPerRecord,
     brokerCpuPct: Math.round((brokerCpu / wall) * 100),
     otherCpuPct,
     disturbed: otherCpuPct > DISTURBED_CPU_PCT,
@@ -128,7 +129,7 @@ async function main() {
           const row = await runOne(broker, conn, client, acks, partitions);
           rows.push(row);
           console.log(
-            `${client.padEnd(10)} acks=${String(acks).padEnd(2)} partitions=${partitions}  ${String(row.recordsPerSec).padStart(9)} records/s  ${String(row.MBps).padStart(6)} MB/s  client cpu ${row.clientCpuPct}%  broker cpu ${row.brokerCpuPct}%  other ${row.otherCpuPct}%${row.disturbed ? ' (disturbed)' : ''}  client peak RSS ${row.clientPeakRssMB} MB${row.firstError ? `  first error: ${row.firstError}` : ''}`,
+            `${client.padEnd(10)} acks=${String(acks).padEnd(2)} partitions=${partitions}  ${String(row.recordsPerSec).padStart(9)} records/s  ${String(row.MBps).padStart(6)} MB/s  client cpu ${row.clientCpuPct}% (${row.clientCpuUsPerRecord} us/record)  broker cpu ${row.brokerCpuPct}%  other ${row.otherCpuPct}%${row.disturbed ? ' (disturbed)' : ''}  client peak RSS ${row.clientPeakRssMB} MB${row.firstError ? `  first error: ${row.firstError}` : ''}`,
           );
         }
       }
