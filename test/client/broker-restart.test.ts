@@ -41,7 +41,7 @@ test('an idempotent producer survives kill -9 and restart of its broker: no loss
     void (async () => {
       for (let i = 0; i < count; i++) {
         producer.send({ topic: 'restart', partition: 0, value: String(i) }, onDone);
-        if (i % 200 === 199) await new Promise((r) => setTimeout(r, 1)); // a steady stream, not one burst
+        if (i % 200 === 199) await new Promise((r) => setTimeout(r, 10)); // a steady stream over 1.5 s or more, not one burst
       }
     })();
   });
