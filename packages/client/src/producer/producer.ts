@@ -186,7 +186,7 @@ export class Producer {
       input.callback!(new SamsaClientError('INVALID_RECORD', `partition ${partition} of ${record.topic} is not in the range [0, ${t.partitions.length - 1}]`), null);
       return 'failed';
     }
-    const result = this.acc.append(record.topic, partition, input, Date.now());
+    const result = this.acc.append(record.topic, partition, input);
     if (result === AppendResult.NoMemory) return 'memory';
     if (record.partition === undefined && (record.key == null || this.s.partitionerIgnoreKeys)) {
       this.partitioner.onAppend(t, partition, input.keyLength + input.valueLength + input.headersBytes);
