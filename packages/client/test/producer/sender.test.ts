@@ -126,3 +126,33 @@ test('OUT_OF_ORDER_SEQUENCE_NUMBER behind a batch that failed retriably is retri
   assert.deepEqual(s.produced.map((x) => x.header.baseSequence), [0, 1, 2, 1, 2], 'the refused batches went again with their sequences');
   assert.equal(s.count(ApiKey.InitProducerId), 1, 'no new epoch: nothing was lost');
 });
+
+test('a leader move: the old leader answers NOT_LEADER_OR_FOLLOWER, metadata names the new one, the retry goes there', async (t) => {
+  let leader = 0;
+  const producedAt: number[] = [];
+  const brokers: FakeBroker[] = [];
+  const handler = (self: number) => (req: SeenRequest): Answer | void => {
+    if (req.apiKey === ApiKey.Metadata) {
+      return {
+        body: {
+          brokers: brokers.map((b, nodeId) => ({ nodeId, host: '127.0.0.1', port: b.port })),
+          controllerId: 0,
+          topics: [{ errorCode: 0, name: 't', partitions: [{ errorCode: 0, partitionIndex: 0, leaderId: leader, leaderEpoch: leader, replicaNodes: [0, 1], isrNodes: [0, 1] }] }],
+        },
+      };
+    }
+    if (req.apiKey === ApiKey.InitProducerId) return { body: { throttleTimeMs: 0, errorCode: 0, producerId: 5n, producerEpoch: 0 } };
+    if (req.apiKey !== ApiKey.Produce) return;
+    producedAt.push(self);
+    // The first write reaches broker 0 just as leadership moves to broker 1.
+    if (self === 0) leader = 1;
+    const errorCode = self === leader ? 0 : ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    return { body: { throttleTimeMs: 0, responses: [{ name: 't', partitionResponses: [{ index: 0, errorCode, baseOffset: errorCode ? -1n : 0n }] }] } };
+  };
+  brokers.push(await FakeBroker.start(handler(0)), await FakeBroker.start(handler(1)));
+  t.after(() => Promise.all(brokers.map((b) => b.close())));
+  const p = producer(t, brokers[0]!.port);
+  const md = await p.send({ topic: 't', value: 'v' });
+  assert.equal(md.offset, 0);
+  assert.deepEqual(producedAt, [0, 1], 'first to the old leader, then to the new one');
+});
