@@ -62,10 +62,6 @@ export class Sender {
     setImmediate(() => this.run());
   }
 
-  get batchesInFlight(): number {
-    return this.inFlightBatches;
-  }
-
   private run(): void {
     this.scheduled = false;
     if (this.stopped) return;
