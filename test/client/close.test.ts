@@ -16,13 +16,15 @@ after(killChildren);
 const CLIENT = resolve(fileURLToPath(import.meta.url), '../../../../../packages/client/dist/src/index.js');
 
 async function runScript(body: string, args: Record<string, unknown>): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
-  const script = `import { Producer } from ${JSON.stringify(CLIENT)};\nconst ARGS = ${JSON.stringify(args)};\n${body}`;
+  // An unhandled rejection anywhere in the client ends the script with code 3.
+  const guard = `process.on('unhandledRejection', (e) => { console.error('unhandled rejection:', e); process.exit(3); });`;
+  const script = `import { Producer } from ${JSON.stringify(CLIENT)};\n${guard}\nconst ARGS = ${JSON.stringify(args)};\n${body}`;
   const started = Date.now();
   const r = await new ChildRun(process.execPath, ['--input-type=module', '-e', script], { timeoutMs: 20_000, what: 'producer script' }).finished;
   return { code: r.code, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - started };
 }
 
-test('a process that produces and then closes its producer exits by itself', { timeout: 60_000 }, async (t) => {
+test('a process that produces and then closes its producer exits by itself, with no unhandled rejection', { timeout: 60_000 }, async (t) => {
   const broker = await startBrokerFor(t);
   const r = await runScript(
     `
@@ -60,4 +62,34 @@ console.log(JSON.stringify({ outcome: await pending, closeMs: Date.now() - t0 })
   assert.equal(out.outcome, 'CLOSED');
   assert.ok(out.closeMs >= 290 && out.closeMs < 3000, `close took ${out.closeMs} ms`);
   assert.ok(r.ms < 15_000);
+});
+
+test('a broker that dies under a producer: close() fails what is left, with no unhandled rejection, and the process exits', { timeout: 60_000 }, async (t) => {
+  const broker = await startBrokerFor(t);
+  const run = new ChildRun(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `import { Producer } from ${JSON.stringify(CLIENT)};
+process.on('unhandledRejection', (e) => { console.error('unhandled rejection:', e); process.exit(3); });
+const p = new Producer({ 'bootstrap.servers': ${JSON.stringify(broker.current.bootstrap)}, 'reconnect.backoff.ms': 20, 'retry.backoff.ms': 20 });
+await Promise.all(Array.from({ length: 100 }, (_, i) => p.send({ topic: 'dies', value: String(i) })));
+console.log('ready');
+await new Promise((r) => setTimeout(r, 1500)); // the test kills the broker meanwhile
+const later = Array.from({ length: 100 }, (_, i) => p.send({ topic: 'dies', value: 'late' + i }).then(() => 'ok', (e) => e.code));
+await new Promise((r) => setTimeout(r, 300));
+await p.close(300);
+const codes = await Promise.all(later);
+console.log(JSON.stringify({ codes: [...new Set(codes)] }));
+`,
+    ],
+    { timeoutMs: 20_000, what: 'producer whose broker dies' },
+  );
+  await run.waitFor('stdout', /ready/, 15_000, 'the first records acknowledged');
+  await broker.current.kill();
+  const r = await run.finished;
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { codes: string[] };
+  assert.ok(out.codes.every((c) => c === 'CLOSED'), `the records sent after the broker died failed with CLOSED: ${out.codes}`);
 });
