@@ -12,6 +12,8 @@ const REPO = resolve(fileURLToPath(import.meta.url), '../../../../..');
 export const SAMSA_BIN = join(REPO, 'packages/cli/bin/samsa.js');
 
 export interface BrokerProcess {
+  /** The broker's process id (for SIGSTOP/SIGCONT of this process only). */
+  readonly pid: number;
   readonly port: number;
   readonly bootstrap: string;
   readonly dataDir: string;
@@ -58,6 +60,7 @@ export async function startBroker(options: StartOptions = {}): Promise<BrokerPro
     });
   });
   return {
+    pid: child.pid!,
     port,
     bootstrap: `127.0.0.1:${port}`,
     dataDir,

@@ -1,0 +1,68 @@
+/**
+ * What the client knows of the cluster: brokers, and for each topic its partitions with
+ * their leaders. Replaced wholesale by each Metadata response for the topics it asked about.
+ */
+import { ErrorCode, type Metadata } from '@samsa/protocol';
+
+export interface PartitionMetadata {
+  readonly partition: number;
+  readonly leaderId: number;
+  readonly leaderEpoch: number;
+  readonly errorCode: number;
+}
+
+export interface TopicMetadata {
+  readonly name: string;
+  readonly errorCode: number;
+  /** Indexed by partition number. */
+  readonly partitions: readonly PartitionMetadata[];
+  /** Partitions that have a leader now (the sticky partitioner prefers these). */
+  readonly available: readonly number[];
+}
+
+export interface BrokerMetadata {
+  readonly nodeId: number;
+  readonly host: string;
+  readonly port: number;
+}
+
+export class MetadataCache {
+  brokers: readonly BrokerMetadata[] = [];
+  controllerId = -1;
+  clusterId: string | null = null;
+  private readonly topics = new Map<string, TopicMetadata>();
+
+  update(res: Metadata.MetadataResponse): void {
+    this.brokers = res.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port }));
+    this.controllerId = res.controllerId;
+    this.clusterId = res.clusterId;
+    for (const t of res.topics) {
+      if (t.name === null) continue;
+      const partitions: PartitionMetadata[] = [];
+      for (const p of t.partitions) partitions[p.partitionIndex] = { partition: p.partitionIndex, leaderId: p.leaderId, leaderEpoch: p.leaderEpoch, errorCode: p.errorCode };
+      // A partition missing from the list (never seen in practice) is kept as leaderless.
+      for (let i = 0; i < partitions.length; i++) partitions[i] ??= { partition: i, leaderId: -1, leaderEpoch: -1, errorCode: ErrorCode.LEADER_NOT_AVAILABLE };
+      const available = partitions.filter((p) => p.leaderId >= 0).map((p) => p.partition);
+      this.topics.set(t.name, { name: t.name, errorCode: t.errorCode, partitions, available });
+    }
+  }
+
+  topic(name: string): TopicMetadata | undefined {
+    return this.topics.get(name);
+  }
+
+  /** A topic the producer can use: known, no topic error, at least one partition. */
+  usable(name: string): TopicMetadata | undefined {
+    const t = this.topics.get(name);
+    return t && t.errorCode === 0 && t.partitions.length > 0 ? t : undefined;
+  }
+
+  /** The leader's node id, or -1 when unknown. */
+  leaderFor(topic: string, partition: number): number {
+    return this.topics.get(topic)?.partitions[partition]?.leaderId ?? -1;
+  }
+
+  forget(topic: string): void {
+    this.topics.delete(topic);
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * Tells each record of a finished batch how it went. A callback that throws does not stop
+ * the others: its error is rethrown on its own (an uncaught exception, as a throwing
+ * event listener would be), because swallowing it would hide a bug.
+ */
+import { SamsaClientError } from '../errors.js';
+import type { ProducerBatch, RecordMetadata } from './producer-batch.js';
+
+function rethrow(e: unknown): void {
+  queueMicrotask(() => {
+    throw e;
+  });
+}
+
+export function completeBatch(batch: ProducerBatch, baseOffset: number, logAppendTimeMs: bigint): void {
+  if (baseOffset >= 0 && !Number.isSafeInteger(baseOffset + batch.recordCount)) {
+    failBatch(batch, new SamsaClientError('KAFKA_ERROR', `offset ${baseOffset} of ${batch.topic}-${batch.partition} is past 2^53`));
+    return;
+  }
+  const appendTime = logAppendTimeMs >= 0n ? Number(logAppendTimeMs) : -1;
+  const { callbacks, timestamps, topic, partition } = batch;
+  for (let i = 0; i < callbacks.length; i++) {
+    const cb = callbacks[i];
+    if (!cb) continue;
+    const md: RecordMetadata = { topic, partition, offset: baseOffset < 0 ? -1 : baseOffset + i, timestamp: appendTime >= 0 ? appendTime : timestamps[i]! };
+    try {
+      cb(null, md);
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+}
+
+export function failBatch(batch: ProducerBatch, err: SamsaClientError): void {
+  for (const cb of batch.callbacks) {
+    if (!cb) continue;
+    try {
+      cb(err, null);
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+}
