@@ -7,12 +7,16 @@
  * 9.1 GB/s for sse4_crc32, which is faster but compiled by node-gyp on every install, and
  * 1.6 GB/s for slicing-by-8 in JS. bench/protocol-records.mjs tracks the figure.
  */
-import { crc32c as nativeCrc32c } from '@node-rs/crc32';
+import { lazyNative } from './lazy-native.js';
+
+// Loaded on first use: importing it through ESM cost ~60 ms of startup here, require ~5 ms,
+// and a broker that starts with no batch to check needs neither.
+const native = lazyNative<typeof import('@node-rs/crc32')>('@node-rs/crc32');
 
 /**
  * CRC-32C of `buf`, unsigned. Pass a previous result as `initial` to continue a checksum
  * over several pieces: crc32c(b, crc32c(a)) === crc32c(a ++ b).
  */
 export function crc32c(buf: Uint8Array, initial = 0): number {
-  return nativeCrc32c(buf, initial) >>> 0;
+  return native().crc32c(buf, initial) >>> 0;
 }

@@ -13,9 +13,12 @@
  * maxBytes, and lz4-napi fails rather than write past the room it is given. Header and
  * content checksums are skipped, not verified, for the same reason as above.
  */
-import { compressSync as blockCompressSync, uncompressSync as blockUncompressSync } from 'lz4-napi';
+import { lazyNative } from '../lazy-native.js';
 import { SamsaError } from '../errors/samsa-error.js';
 import { tooLarge } from './types.js';
+
+// Loaded on first use (lazy-native.ts): most brokers start without needing this codec.
+const lz4 = lazyNative<typeof import('lz4-napi')>('lz4-napi');
 
 const FRAME_MAGIC = 0x184d2204;
 const SKIPPABLE_MAGIC_MASK = 0xfffffff0;
@@ -39,7 +42,7 @@ export function lz4CompressSync(input: Uint8Array): Buffer {
   for (let at = 0; at < data.length; at += OUR_BLOCK_BYTES) {
     const chunk = data.subarray(at, at + OUR_BLOCK_BYTES);
     // lz4-napi prefixes the uncompressed size; the frame wants the block size there.
-    const packed = blockCompressSync(chunk);
+    const packed = lz4().compressSync(chunk);
     const compressedBytes = packed.length - 4;
     if (compressedBytes < chunk.length) {
       packed.writeUInt32LE(compressedBytes, 0);
@@ -157,7 +160,7 @@ function decodeBlock(block: Buffer, room: number, dictionary: Buffer, blockMaxBy
   input.writeUInt32LE(room, 0);
   block.copy(input, 4);
   try {
-    return dictionary.length > 0 ? blockUncompressSync(input, dictionary) : blockUncompressSync(input);
+    return dictionary.length > 0 ? lz4().uncompressSync(input, dictionary) : lz4().uncompressSync(input);
   } catch (err) {
     if (room < blockMaxBytes && /too small/.test(String((err as Error).message))) throw tooLarge('lz4', maxBytes);
     throw corrupt(`block does not decode: ${(err as Error).message}`);

@@ -9,9 +9,12 @@
  * maxBytes bounds memory exactly. `copyOutputData` avoids napi external buffers, which
  * measured 2-3x slower here (their finalizers cost more than the copy).
  */
-import { compress as snappyCompress, compressSync as snappyCompressSync, uncompress as snappyUncompress, uncompressSync as snappyUncompressSync } from 'snappy';
+import { lazyNative } from '../lazy-native.js';
 import { SamsaError } from '../errors/samsa-error.js';
 import { tooLarge } from './types.js';
+
+// Loaded on first use (lazy-native.ts): most brokers start without needing this codec.
+const snappy = lazyNative<typeof import('snappy')>('snappy');
 
 const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]); // \x82SNAPPY\0
 const XERIAL_HEADER_BYTES = 16; // magic, int32 version, int32 minimum compatible version
@@ -70,11 +73,11 @@ function frame(blocks: Buffer[]): Buffer {
 }
 
 export function snappyCompressSyncXerial(data: Uint8Array): Buffer {
-  return frame(chunksOf(data).map((chunk) => snappyCompressSync(chunk, ENCODE)));
+  return frame(chunksOf(data).map((chunk) => snappy().compressSync(chunk, ENCODE)));
 }
 
 export async function snappyCompressXerial(data: Uint8Array): Promise<Buffer> {
-  return frame(await Promise.all(chunksOf(data).map((chunk) => snappyCompress(chunk, ENCODE))));
+  return frame(await Promise.all(chunksOf(data).map((chunk) => snappy().compress(chunk, ENCODE))));
 }
 
 /** The raw blocks of a snappy payload (one for the raw form), each checked against the running limit. */
@@ -110,10 +113,10 @@ function join(parts: Buffer[], bytes: number): Buffer {
 
 export function snappyDecompressSync(data: Uint8Array, maxBytes: number): Buffer {
   const { blocks, bytes } = blocksOf(data, maxBytes);
-  return join(blocks.map((block) => snappyUncompressSync(block, DECODE) as Buffer), bytes);
+  return join(blocks.map((block) => snappy().uncompressSync(block, DECODE) as Buffer), bytes);
 }
 
 export async function snappyDecompress(data: Uint8Array, maxBytes: number): Promise<Buffer> {
   const { blocks, bytes } = blocksOf(data, maxBytes);
-  return join(await Promise.all(blocks.map(async (block) => (await snappyUncompress(block, DECODE)) as Buffer)), bytes);
+  return join(await Promise.all(blocks.map(async (block) => (await snappy().uncompress(block, DECODE)) as Buffer)), bytes);
 }

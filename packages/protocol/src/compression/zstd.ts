@@ -11,22 +11,27 @@
  *
  * zstd-napi has no asynchronous one-shot API; the async forms run synchronously.
  */
-import { Compressor } from 'zstd-napi';
-import binding from 'zstd-napi/binding.js';
+import type { Compressor } from 'zstd-napi';
+import type Binding from 'zstd-napi/binding.js';
+import { lazyNative } from '../lazy-native.js';
 import { SamsaError } from '../errors/samsa-error.js';
 import { tooLarge } from './types.js';
+
+// Loaded on first use (lazy-native.ts): most brokers start without needing this codec.
+const zstd = lazyNative<typeof import('zstd-napi')>('zstd-napi');
+const zstdBinding = lazyNative<typeof Binding>('zstd-napi/binding.js');
 
 export const ZSTD_DEFAULT_LEVEL = 3;
 
 const compressors = new Map<number, Compressor>();
 // One decompression context, reused: everything here is synchronous, so it is never shared.
-type DCtx = InstanceType<typeof binding.DCtx>;
+type DCtx = InstanceType<typeof Binding.DCtx>;
 let dctx: DCtx | undefined;
 
 function compressorFor(level: number): Compressor {
   let c = compressors.get(level);
   if (c === undefined) {
-    c = new Compressor();
+    c = new (zstd().Compressor)();
     c.setParameters({ compressionLevel: level });
     compressors.set(level, c);
   }
@@ -46,18 +51,18 @@ function declaredBytes(src: Uint8Array, maxBytes: number): number | null {
   let total = 0;
   let frame = src;
   while (frame.length > 0) {
-    const size = binding.getFrameContentSize(frame);
+    const size = zstdBinding().getFrameContentSize(frame);
     if (size === null) return null;
     total += size;
     if (total > maxBytes) throw tooLarge('zstd', maxBytes, total);
-    frame = frame.subarray(binding.findFrameCompressedSize(frame));
+    frame = frame.subarray(zstdBinding().findFrameCompressedSize(frame));
   }
   return total;
 }
 
 export function zstdDecompressSync(data: Uint8Array, maxBytes: number): Buffer {
   if (data.length === 0) throw new SamsaError('COMPRESSION', 'zstd input is empty');
-  dctx ??= new binding.DCtx();
+  dctx ??= new (zstdBinding().DCtx)();
   const known = declaredBytes(data, maxBytes);
   if (known !== null) {
     const out = Buffer.allocUnsafe(known);
@@ -69,14 +74,14 @@ export function zstdDecompressSync(data: Uint8Array, maxBytes: number): Buffer {
 }
 
 function streamBounded(ctx: DCtx, data: Uint8Array, maxBytes: number): Buffer {
-  ctx.reset(binding.ResetDirective.sessionOnly);
+  ctx.reset(zstdBinding().ResetDirective.sessionOnly);
   const chunks: Buffer[] = [];
   let total = 0;
   let input = data;
   let pending = 1; // zstd's hint: 0 once a frame is complete and flushed
   while (input.length > 0 || pending !== 0) {
     // One byte past the limit is enough to learn the limit was passed.
-    const room = Math.min(maxBytes - total + 1, Math.max(binding.dStreamOutSize(), input.length * 4));
+    const room = Math.min(maxBytes - total + 1, Math.max(zstdBinding().dStreamOutSize(), input.length * 4));
     const chunk = Buffer.allocUnsafe(room);
     const [hint, written, consumed] = ctx.decompressStream(chunk, input);
     if (written === 0 && consumed === 0) throw new SamsaError('COMPRESSION', 'zstd frame is truncated');
