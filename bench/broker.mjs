@@ -30,7 +30,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSy
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cleanupAll, cpuSecondsOf, machineBusySeconds, makeTempDir, memoryOf, removeTempDir, startBroker, startNullBroker, track } from './lib/broker-process.mjs';
+import { cleanupAll, cpuSecondsOf, machineBusySeconds, makeTempDir, memoryOf, removeTempDir, runToEnd, startBroker, startNullBroker, track } from './lib/broker-process.mjs';
 import { buildBatch, createTopic, deleteTopic, fetchAll, openConnections, produceClosedLoop, produceFixedRate, watchBroker } from './lib/broker-load.mjs';
 import { summarizeProfile } from './lib/cpu-profile.mjs';
 
@@ -247,7 +247,7 @@ async function rdkafkaTest(broker, admin, acks) {
   const watch = watchBroker(broker.pid);
   let out;
   try {
-    out = await runPython([join(HERE, 'lib', 'rdkafka-produce.py'), JSON.stringify(settings)]);
+    out = (await runToEnd(PYTHON, [join(HERE, 'lib', 'rdkafka-produce.py'), JSON.stringify(settings)], RDKAFKA_TIMEOUT_MS)).stdout;
   } catch (e) {
     // python3-confluent-kafka is a system package: without it this part is skipped, not failed.
     console.log(`  librdkafka acks=${acks}: SKIPPED: ${e.message.split('\n').slice(-3).join(' ')}`);
@@ -260,22 +260,6 @@ async function rdkafkaTest(broker, admin, acks) {
   const row = { client: `librdkafka ${r.librdkafka} (confluent-kafka)`, acks, lingerMs: S.lingerMs, batchSize: S.rdkafkaBatchSize, records: r.records, recordsPerSec: Math.round(r.records / r.seconds), MBps: round(r.bytes / MB / r.seconds), seconds: round(r.seconds, 3), produceLoopSeconds: round(r.produceLoopSeconds, 3), clientCpuSeconds: round(r.cpuSeconds, 2), errors: r.errors + r.undelivered, firstError: r.firstError, brokerCpuPct: w.brokerCpuPct, brokerThreadsCpuPct: w.brokerThreadsCpuPct, otherCpuPct: Math.max(0, w.otherCpuPct - Math.round((r.cpuSeconds / r.seconds) * 100)), brokerPeakRssMB: round(w.brokerPeakRssBytes / MB) };
   console.log(`  ${row.client} acks=${acks}: ${row.records} x 1 KiB in ${row.seconds} s = ${row.recordsPerSec} rec/s, ${row.MBps} MB/s; client cpu ${row.clientCpuSeconds} s, broker cpu ${row.brokerCpuPct}% (${threads(row.brokerThreadsCpuPct)}) other ~${row.otherCpuPct}%${row.errors ? `  ERRORS ${row.errors}: ${row.firstError}` : ''}`);
   return row;
-}
-
-function runPython(args) {
-  return new Promise((resolve, reject) => {
-    const child = track(spawn(PYTHON, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), RDKAFKA_TIMEOUT_MS);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(stdout);
-      else reject(new Error(`${PYTHON} ${args[0]} exited ${code ?? signal}: ${stderr.slice(-2000)}`));
-    });
-  });
 }
 
 /** main thread user+sys / other threads user+sys, percent of a core. */

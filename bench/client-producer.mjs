@@ -13,13 +13,12 @@
 // its default). The machine is shared and has 2 cores for the broker and the client
 // together: each row carries the CPU that other processes used meanwhile. Writes
 // bench/results/client-producer.json (with a flag: client-producer-partial.json).
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
-import { cleanupAll, cpuSecondsOf, machineBusySeconds, makeTempDir, sampleRss, startBroker, track } from './lib/broker-process.mjs';
+import { cleanupAll, cpuSecondsOf, machineBusySeconds, makeTempDir, runToEnd, startBroker } from './lib/broker-process.mjs';
 import { createTopic } from './lib/broker-load.mjs';
 import { KafkaConnection } from './lib/kafka-connection.mjs';
 
@@ -40,23 +39,11 @@ const WORKER_TIMEOUT_MS = 120_000;
 const DISTURBED_CPU_PCT = 25;
 const CLIENT_CONFIGS = { samsa: {}, 'samsa-64k': { 'batch.size': 65536 } };
 
-function runWorker(settings) {
-  return new Promise((resolve, reject) => {
-    const child = track(spawn(process.execPath, [WORKER, JSON.stringify(settings)], { stdio: ['ignore', 'pipe', 'pipe'] }));
-    const rss = sampleRss(child.pid);
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), WORKER_TIMEOUT_MS);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      const peakRssBytes = rss.stop();
-      const line = out.trim().split('\n').pop();
-      if (code !== 0 || !line) return reject(new Error(`worker ${settings.client} exited ${code ?? signal}: ${err.slice(-2000)}`));
-      resolve({ ...JSON.parse(line), peakRssBytes });
-    });
-  });
+async function runWorker(settings) {
+  const { stdout, peakRssBytes } = await runToEnd(process.execPath, [WORKER, JSON.stringify(settings)], WORKER_TIMEOUT_MS);
+  const line = stdout.trim().split('\n').pop();
+  if (!line) throw new Error(`worker ${settings.client} printed no result`);
+  return { ...JSON.parse(line), peakRssBytes };
 }
 
 let topicSeq = 0;

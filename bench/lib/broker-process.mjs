@@ -223,3 +223,25 @@ async function spawnUntilListening(args, port) {
     },
   };
 }
+
+/**
+ * Runs a load process to its end: resolves with its stdout and peak RSS, rejects with the
+ * tail of its stderr when it fails or outlives `timeoutMs` (then it is killed).
+ */
+export function runToEnd(command, args, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const child = track(spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
+    const rss = sampleRss(child.pid);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      const peakRssBytes = rss.stop();
+      if (code === 0) resolve({ stdout, peakRssBytes });
+      else reject(new Error(`${command} ${args[0]} exited ${code ?? signal}: ${stderr.slice(-2000)}`));
+    });
+  });
+}

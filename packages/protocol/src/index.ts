@@ -1,5 +1,6 @@
 export { Reader } from './codec/reader.js';
 export { Writer } from './codec/writer.js';
+export { varintSize, varlongSize } from './codec/varint-size.js';
 export { SamsaError, type SamsaErrorCode } from './errors/samsa-error.js';
 export { KafkaError, errorName, isRetriable } from './errors/kafka-error.js';
 export * from './generated/index.js';

@@ -3,6 +3,8 @@
  * then bytes, with no intermediate objects. Keys, values and header values may be strings
  * (written as UTF-8 in place) or bytes.
  */
+import { varintSize } from '@samsa/protocol';
+
 export type Bytes = Buffer | Uint8Array | string;
 
 export interface RecordHeaders {
@@ -12,26 +14,7 @@ export interface RecordHeaders {
 /** Headers as pairs (Kafka allows a key more than once) or as an object. */
 export type HeadersInput = RecordHeaders | ReadonlyArray<readonly [string, Bytes | null]>;
 
-export function varintSize(v: number): number {
-  let z = ((v << 1) ^ (v >> 31)) >>> 0;
-  let n = 1;
-  while (z >= 0x80) {
-    z >>>= 7;
-    n++;
-  }
-  return n;
-}
-
-/** Zig-zag varlong size of a safe integer (timestamp deltas). */
-export function varlongSize(v: number): number {
-  let z = v >= 0 ? v * 2 : -v * 2 - 1;
-  let n = 1;
-  while (z >= 0x80) {
-    z = Math.floor(z / 128);
-    n++;
-  }
-  return n;
-}
+export { varintSize, varlongSize } from '@samsa/protocol';
 
 export function writeVarint(buf: Buffer, pos: number, v: number): number {
   let z = ((v << 1) ^ (v >> 31)) >>> 0;

@@ -8,6 +8,7 @@ import { Writer } from '../codec/writer.js';
 import { SamsaError } from '../errors/samsa-error.js';
 import { crc32c } from '../crc32c.js';
 import { compress, compressSync, CompressionType } from '../compression/index.js';
+import { varintSize, varlongSize } from '../codec/varint-size.js';
 import {
   BatchAttributes,
   BatchField,
@@ -65,28 +66,8 @@ function invalid(what: string): SamsaError {
   return new SamsaError('ENCODE_INVALID', `record batch: ${what}`);
 }
 
-function varintBytes(v: number): number {
-  let z = ((v << 1) ^ (v >> 31)) >>> 0;
-  let n = 1;
-  while (z >= 0x80) {
-    z >>>= 7;
-    n++;
-  }
-  return n;
-}
-
-function varlongBytes(v: number): number {
-  let z = v >= 0 ? v * 2 : -v * 2 - 1;
-  let n = 1;
-  while (z >= 0x80) {
-    z = Math.floor(z / 128);
-    n++;
-  }
-  return n;
-}
-
 function bytesField(b: Uint8Array | null | undefined): number {
-  return b == null ? 1 : varintBytes(b.length) + b.length;
+  return b == null ? 1 : varintSize(b.length) + b.length;
 }
 
 interface Plan {
@@ -117,23 +98,23 @@ function plan(input: RecordBatchInput): Plan {
     const ts = timestamps[i]!;
     if (ts > maxTimestamp) maxTimestamp = ts;
     const offsetDelta = rec.offsetDelta ?? i;
-    let size = 1 + varlongBytes(ts - baseTimestamp) + varintBytes(offsetDelta) + bytesField(rec.key) + bytesField(rec.value);
+    let size = 1 + varlongSize(ts - baseTimestamp) + varintSize(offsetDelta) + bytesField(rec.key) + bytesField(rec.value);
     const headers = rec.headers;
     if (headers === undefined || headers.length === 0) {
       size += 1;
       headerKeys[i] = null;
     } else {
       const keys: Buffer[] = new Array(headers.length);
-      size += varintBytes(headers.length);
+      size += varintSize(headers.length);
       for (let h = 0; h < headers.length; h++) {
         const k = Buffer.from(headers[h]!.key, 'utf8');
         keys[h] = k;
-        size += varintBytes(k.length) + k.length + bytesField(headers[h]!.value);
+        size += varintSize(k.length) + k.length + bytesField(headers[h]!.value);
       }
       headerKeys[i] = keys;
     }
     bodyBytes[i] = size;
-    recordsBytes += varintBytes(size) + size;
+    recordsBytes += varintSize(size) + size;
   }
   const lastOffsetDelta = input.lastOffsetDelta ?? (n > 0 ? (records[n - 1]!.offsetDelta ?? n - 1) : 0);
   return { recordsBytes, bodyBytes, headerKeys, timestamps, baseTimestamp, maxTimestamp: input.maxTimestamp ?? maxTimestamp, lastOffsetDelta };
