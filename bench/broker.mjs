@@ -25,14 +25,15 @@
 // with each target and writes bench/results/broker.json with a note of the machine; the
 // previous file is the baseline shown next to the new figures (a run with any flag writes
 // bench/results/broker-partial.json instead).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cleanupAll, cpuSecondsOf, machineBusySeconds, makeTempDir, memoryOf, removeTempDir, runToEnd, startBroker, startNullBroker, track } from './lib/broker-process.mjs';
 import { buildBatch, createTopic, deleteTopic, fetchAll, openConnections, produceClosedLoop, produceFixedRate, watchBroker } from './lib/broker-load.mjs';
 import { summarizeProfile } from './lib/cpu-profile.mjs';
+import { machineNote } from './lib/machine-note.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const flags = Object.fromEntries(process.argv.slice(2).map((a) => /^--([^=]+)=?(.*)$/s.exec(a).slice(1)));
@@ -76,21 +77,6 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const round = (x, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 let topicSeq = 0;
-
-function machineNote() {
-  const git = (...args) => spawnSync('git', args, { cwd: join(HERE, '..'), encoding: 'utf8' }).stdout?.trim() ?? '';
-  const dirty = git('status', '--porcelain', '--', 'packages').split('\n').filter(Boolean);
-  return {
-    cpu: cpus()[0]?.model ?? 'unknown',
-    cores: cpus().length,
-    memoryBytes: totalmem(),
-    node: process.version,
-    platform: `${process.platform}-${process.arch}`,
-    commit: git('rev-parse', '--short', 'HEAD'),
-    uncommittedBrokerFiles: dirty.length,
-    loadAverageAtStart: loadavg().map((x) => round(x, 2)),
-  };
-}
 
 /** Spawn-to-ready on fresh data dirs, `startupRuns` times; the median counts. */
 async function measureStartup() {
@@ -416,8 +402,8 @@ async function main() {
   const baselineFile = join(HERE, 'results', 'broker.json');
   const out = full ? baselineFile : join(HERE, 'results', 'broker-partial.json');
   const baseline = existsSync(baselineFile) ? JSON.parse(readFileSync(baselineFile, 'utf8')) : null;
-  const results = { machine: machineNote(), date: new Date().toISOString(), settings: { ...S, only: [...S.only] } };
-  console.log(`machine: ${results.machine.cpu}, ${results.machine.cores} cores, node ${results.machine.node}; samsa ${results.machine.commit} (+${results.machine.uncommittedBrokerFiles} uncommitted files in packages/); load average ${results.machine.loadAverageAtStart.join(" ")}`);
+  const results = { machine: machineNote('packages'), date: new Date().toISOString(), settings: { ...S, only: [...S.only] } };
+  console.log(`machine: ${results.machine.cpu}, ${results.machine.cores} cores, node ${results.machine.node}; samsa ${results.machine.commit} (+${results.machine.uncommittedFiles} uncommitted files in packages/); load average ${results.machine.loadAverageAtStart.join(" ")}`);
   const t0 = performance.now();
   if (S.only.has('startup')) {
     results.startup = await measureStartup();

@@ -14,13 +14,13 @@
 // together: each row carries the CPU that other processes used meanwhile. Writes
 // bench/results/client-producer.json (with a flag: client-producer-partial.json).
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnSync } from 'node:child_process';
 import { cleanupAll, cpuSecondsOf, machineBusySeconds, makeTempDir, runToEnd, startBroker } from './lib/broker-process.mjs';
 import { createTopic } from './lib/broker-load.mjs';
 import { KafkaConnection } from './lib/kafka-connection.mjs';
+import { machineNote } from './lib/machine-note.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const flags = Object.fromEntries(process.argv.slice(2).map((a) => /^--([^=]+)=?(.*)$/s.exec(a).slice(1)));
@@ -89,23 +89,8 @@ async function runOne(broker, conn, client, acks, partitions) {
   };
 }
 
-function machineNote() {
-  const git = (...args) => spawnSync('git', args, { cwd: join(HERE, '..'), encoding: 'utf8' }).stdout?.trim() ?? '';
-  return {
-    cpu: cpus()[0]?.model ?? 'unknown',
-    cores: cpus().length,
-    memoryBytes: totalmem(),
-    node: process.version,
-    platform: `${process.platform}-${process.arch}`,
-    commit: git('rev-parse', '--short', 'HEAD'),
-    uncommittedClientFiles: git('status', '--porcelain', '--', 'packages/client').split('\n').filter(Boolean).length,
-    loadAverageAtStart: loadavg().map((x) => Math.round(x * 100) / 100),
-    note: 'shared 2-core machine: broker and client compete for the same cores; see otherCpuPct per row',
-  };
-}
-
 async function main() {
-  const machine = machineNote();
+  const machine = machineNote('packages/client', 'shared 2-core machine: broker and client compete for the same cores; see otherCpuPct per row');
   const broker = await startBroker({ dataDir: makeTempDir('samsa-bench-client-') });
   const conn = await KafkaConnection.open(broker.port, 'bench-admin');
   const rows = [];

@@ -16,6 +16,31 @@ export function kafkaClient(bootstrap: string, clientId: string): KafkaClient {
 }
 
 /** Values are `seq-<n>`; keys spread over `keys` distinct keys, so every partition gets records. */
+/** A kafkajs consumer in `groupId` that reads until it has `count` records, then disconnects (committing what it read, then LeaveGroup). */
+export async function consumeInGroup(kafka: KafkaClient, groupId: string, topic: string, count: number, timeoutMs: number): Promise<string[]> {
+  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 500 });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const seen: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`consumed ${seen.length} of ${count} within ${timeoutMs} ms`)), timeoutMs);
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          seen.push(message.value!.toString());
+          if (seen.length >= count) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+    return seen;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
 export const seqValue = (n: number): string => `seq-${n}`;
 
 /**

@@ -7,33 +7,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import kafkajs from 'kafkajs';
 import { removeDir, startBroker } from '../../helpers/broker-process.js';
+import { consumeInGroup } from './group-helpers.js';
 
 const { Kafka, logLevel } = kafkajs;
 const OVERRIDES = { 'group.initial.rebalance.delay.ms': 0 };
 
-async function consumeUntil(kafka: InstanceType<typeof Kafka>, groupId: string, topic: string, count: number, timeoutMs: number): Promise<string[]> {
-  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 500 });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    const seen: string[] = [];
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`consumed ${seen.length} of ${count} within ${timeoutMs} ms`)), timeoutMs);
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          seen.push(message.value!.toString());
-          if (seen.length >= count) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-    return seen;
-  } finally {
-    await consumer.disconnect();
-  }
-}
 
 test('kafkajs group: consume, commit, restart, resume after the commit', { timeout: 90_000 }, async (t) => {
   let broker = await startBroker({ overrides: OVERRIDES });
@@ -51,7 +29,7 @@ test('kafkajs group: consume, commit, restart, resume after the commit', { timeo
   await producer.connect();
   await producer.send({ topic: 'orders', messages: Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: `first-${i}` })) });
 
-  const first = await consumeUntil(kafka, 'g1', 'orders', 30, 30_000);
+  const first = await consumeInGroup(kafka, 'g1', 'orders', 30, 30_000);
   assert.deepEqual([...first].sort(), Array.from({ length: 30 }, (_, i) => `first-${i}`).sort());
   const committed = await admin.fetchOffsets({ groupId: 'g1', topics: ['orders'] });
   const total = committed[0]!.partitions.reduce((n, p) => n + Number(p.offset), 0);
@@ -68,7 +46,7 @@ test('kafkajs group: consume, commit, restart, resume after the commit', { timeo
   const producer2 = kafka.producer();
   await producer2.connect();
   await producer2.send({ topic: 'orders', messages: Array.from({ length: 6 }, (_, i) => ({ key: `n${i}`, value: `second-${i}` })) });
-  const second = await consumeUntil(kafka, 'g1', 'orders', 6, 30_000);
+  const second = await consumeInGroup(kafka, 'g1', 'orders', 6, 30_000);
   assert.deepEqual([...second].sort(), Array.from({ length: 6 }, (_, i) => `second-${i}`).sort(), 'only records after the commit are delivered');
   await producer2.disconnect();
 

@@ -12,37 +12,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startBrokerFor } from '../../helpers/broker-process.js';
 import { waitFor } from '../../helpers/log-scan.js';
-import { kafkaClient, type KafkaClient } from './group-helpers.js';
+import { consumeInGroup, kafkaClient } from './group-helpers.js';
 
 const OVERRIDES = { 'group.initial.rebalance.delay.ms': 0, 'offsets.retention.minutes': 1, 'offsets.retention.check.interval.ms': 500 };
 const TOPIC = 'expiring';
 const GROUP = 'expiring-group';
 const RECORDS = 12;
 
-/** A consumer in GROUP that reads until it has `count` records, commits, and leaves. */
-async function consume(kafka: KafkaClient, count: number): Promise<string[]> {
-  const consumer = kafka.consumer({ groupId: GROUP, sessionTimeout: 10_000, heartbeatInterval: 500 });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
-    const seen: string[] = [];
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`consumed ${seen.length} of ${count} within 30 s`)), 30_000);
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          seen.push(message.value!.toString());
-          if (seen.length >= count) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-    return seen;
-  } finally {
-    await consumer.disconnect(); // commits what it consumed, then LeaveGroup
-  }
-}
 
 test('kafkajs admin: an empty group whose offsets expired is no longer listed, described Dead, and has no offsets', { timeout: 180_000 }, async (t) => {
   const broker = await startBrokerFor(t, { overrides: OVERRIDES });
@@ -56,7 +32,7 @@ test('kafkajs admin: an empty group whose offsets expired is no longer listed, d
   await producer.send({ topic: TOPIC, messages: Array.from({ length: RECORDS }, (_, i) => ({ key: `k${i}`, value: `v${i}` })) });
   await producer.disconnect();
 
-  assert.equal((await consume(kafka, RECORDS)).length, RECORDS);
+  assert.equal((await consumeInGroup(kafka, GROUP, TOPIC, RECORDS, 30_000)).length, RECORDS);
   const emptiedAt = Date.now();
   const committed = await admin.fetchOffsets({ groupId: GROUP, topics: [TOPIC] });
   assert.equal(committed[0]!.partitions.reduce((n, p) => n + Number(p.offset), 0), RECORDS, 'the group committed what it read');
@@ -71,6 +47,6 @@ test('kafkajs admin: an empty group whose offsets expired is no longer listed, d
   assert.deepEqual(after[0]!.partitions.map((p) => p.offset).sort(), ['-1', '-1']);
 
   // The commits are gone: a new consumer of the group starts from the beginning again.
-  assert.equal((await consume(kafka, RECORDS)).length, RECORDS, 'every record is read again');
+  assert.equal((await consumeInGroup(kafka, GROUP, TOPIC, RECORDS, 30_000)).length, RECORDS, 'every record is read again');
   assert.deepEqual((await admin.listGroups()).groups, [{ groupId: GROUP, protocolType: 'consumer' }], 'the group exists again');
 });
