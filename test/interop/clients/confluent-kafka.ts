@@ -3,9 +3,9 @@
  * reports, Consumer with assign() (no group: the broker has no group coordinator yet, and
  * librdkafka never asks for one when FindCoordinator is not in ApiVersions), AdminClient.
  */
-import { runPython, startPython, lastJsonLine } from '../../helpers/python.js';
+import { runPython } from '../../helpers/python.js';
 import { CLIENT_TIMEOUT_MS, type ClientDriver, type TestRecord } from './driver.js';
-import { pythonDriverParts, type Consumed } from './python-driver.js';
+import { pythonDriverMethods, pythonDriverParts } from './python-driver.js';
 import { LIBRDKAFKA_SENDS_UNCOMPRESSED } from './librdkafka.js';
 
 const PRODUCE = `
@@ -103,7 +103,8 @@ else:
 `;
 
 export function confluentDriver(bootstrap: string): ClientDriver {
-  const { admin, consumeArgs } = pythonDriverParts('confluent-kafka', ADMIN, bootstrap);
+  const parts = pythonDriverParts('confluent-kafka', ADMIN, bootstrap);
+  const { admin } = parts;
   return {
     name: 'confluent-kafka',
     creates: 'admin',
@@ -122,27 +123,6 @@ export function confluentDriver(bootstrap: string): ClientDriver {
       if (r.errors.length > 0 || r.undelivered > 0) throw new Error(`confluent-kafka produce to ${topic}: ${r.undelivered} undelivered; ${r.errors.join('; ')}`);
       return r.offsets.map((o) => o ?? -1);
     },
-    async consume(topic, partition, start, count) {
-      const r = await runPython<Consumed>(CONSUME, consumeArgs(topic, partition, start, count), CLIENT_TIMEOUT_MS, `confluent-kafka consume ${topic}`);
-      return r.records;
-    },
-    async consumeFromEnd(topic, partition, count, whileWaiting) {
-      const run = startPython(CONSUME, consumeArgs(topic, partition, { kind: 'end' }, count), CLIENT_TIMEOUT_MS, `confluent-kafka consume ${topic} from the end`);
-      await run.waitFor('stdout', /"ready": true/, CLIENT_TIMEOUT_MS, 'the end-of-partition event');
-      await whileWaiting();
-      return lastJsonLine<Consumed>(await run.output(), 'confluent-kafka consume').records;
-    },
-    listOffsets: (topic, partition) => admin<{ earliest: number; latest: number }>({ op: 'offsets', topic, partition }),
-    async offsetForTimestamp(topic, partition, timestampMs) {
-      return (await admin<{ offset: number }>({ op: 'offset_for_time', topic, partition, timestampMs })).offset;
-    },
-    async deleteTopic(topic) {
-      await admin({ op: 'delete', topic });
-    },
-    async listTopics() {
-      const r = await admin<{ topics: Record<string, number> }>({ op: 'list' });
-      return new Map(Object.entries(r.topics));
-    },
-    async close() {},
+    ...pythonDriverMethods('confluent-kafka', CONSUME, 'the end-of-partition event', parts),
   };
 }

@@ -4,9 +4,9 @@
  * versions from the broker release it infers from ApiVersions (Produce v7, Fetch v4,
  * ListOffsets v1, Metadata v1/v5 here), so it exercises the old versions.
  */
-import { lastJsonLine, runPython, startPython } from '../../helpers/python.js';
+import { runPython } from '../../helpers/python.js';
 import { CLIENT_TIMEOUT_MS, type ClientDriver, type TestRecord } from './driver.js';
-import { pythonDriverParts, type Consumed } from './python-driver.js';
+import { pythonDriverMethods, pythonDriverParts } from './python-driver.js';
 
 const PRODUCE = `
 from kafka import KafkaProducer
@@ -87,7 +87,8 @@ else:
 `;
 
 export function kafkaPythonDriver(bootstrap: string): ClientDriver {
-  const { admin, consumeArgs } = pythonDriverParts('kafka-python', ADMIN, bootstrap);
+  const parts = pythonDriverParts('kafka-python', ADMIN, bootstrap);
+  const { admin } = parts;
   return {
     name: 'kafka-python',
     creates: 'admin',
@@ -105,27 +106,6 @@ export function kafkaPythonDriver(bootstrap: string): ClientDriver {
       );
       return r.offsets;
     },
-    async consume(topic, partition, start, count) {
-      const r = await runPython<Consumed>(CONSUME, consumeArgs(topic, partition, start, count), CLIENT_TIMEOUT_MS, `kafka-python consume ${topic}`);
-      return r.records;
-    },
-    async consumeFromEnd(topic, partition, count, whileWaiting) {
-      const run = startPython(CONSUME, consumeArgs(topic, partition, { kind: 'end' }, count), CLIENT_TIMEOUT_MS, `kafka-python consume ${topic} from the end`);
-      await run.waitFor('stdout', /"ready": true/, CLIENT_TIMEOUT_MS, 'the position at the end');
-      await whileWaiting();
-      return lastJsonLine<Consumed>(await run.output(), 'kafka-python consume').records;
-    },
-    listOffsets: (topic, partition) => admin<{ earliest: number; latest: number }>({ op: 'offsets', topic, partition }),
-    async offsetForTimestamp(topic, partition, timestampMs) {
-      return (await admin<{ offset: number }>({ op: 'offset_for_time', topic, partition, timestampMs })).offset;
-    },
-    async deleteTopic(topic) {
-      await admin({ op: 'delete', topic });
-    },
-    async listTopics() {
-      const r = await admin<{ topics: Record<string, number> }>({ op: 'list' });
-      return new Map(Object.entries(r.topics));
-    },
-    async close() {},
+    ...pythonDriverMethods('kafka-python', CONSUME, 'the position at the end', parts),
   };
 }
