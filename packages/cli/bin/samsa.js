@@ -1,4 +1,7 @@
 #!/usr/bin/env node
-import { main } from '../dist/src/main.js';
+import { chooseEntry } from './entry.js';
+
+const cli = new URL('..', import.meta.url);
+const { main } = await import(new URL(chooseEntry(cli), cli).href);
 
 process.exitCode = await main(process.argv.slice(2));
