@@ -1,12 +1,23 @@
 /**
- * One client connection. Requests are answered strictly in order, one at a time, as Kafka
- * does: a pipelining client gets its responses in the order it sent the requests. The
- * socket stops being read when too many bytes of requests wait (the client sends faster
- * than we serve) and when the client stops reading our responses (socket write buffer full).
+ * One client connection. Responses go out strictly in the order the requests came, as Kafka
+ * does. Requests run one at a time, with one exception: Produce requests that follow a
+ * Produce start while the earlier ones still wait for their acknowledgement (an fsync, and
+ * later replication). Their appends reach each log in arrival order, because a Produce
+ * queues its appends before it first waits, and one client's pipelined batches then share
+ * an fsync instead of paying one each. Kafka mutes a connection for the whole of each
+ * request; a producer with several requests in flight gets more from us.
+ *
+ * The socket stops being read when too many bytes of requests wait or run (the client sends
+ * faster than we serve) and when the client stops reading our responses.
  */
 import type { Socket } from 'node:net';
 import type { Logger } from '../platform/logger.js';
 import { FrameDecoder } from './frame-decoder.js';
+
+/** Produce's API key: the one request that may run alongside earlier ones of its kind. */
+const PRODUCE_API_KEY = 0;
+/** Produce requests running at once on one connection (clients send at most 5 by default). */
+const PIPELINED_PRODUCES_MAX = 16;
 
 export interface ConnectionLimits {
   /** socket.request.max.bytes */
@@ -33,12 +44,20 @@ export interface Reply {
 /** Answers one frame: response bytes to write, null chunks for no response (acks=0). Throws to close the connection. */
 export type FrameHandler = (frame: Buffer, conn: ConnectionInfo) => Promise<Reply>;
 
+interface Running {
+  readonly apiKey: number;
+  readonly bytes: number;
+  reply: Reply | null;
+}
+
 export class Connection {
   readonly info: ConnectionInfo;
   private readonly decoder: FrameDecoder;
   private readonly queue: Buffer[] = [];
   private queuedBytes = 0;
-  private busy = false;
+  /** Requests started and not yet answered, oldest first; all Produce when more than one. */
+  private readonly running: Running[] = [];
+  private runningBytes = 0;
   private closed = false;
   private idleTimer: NodeJS.Timeout | null = null;
   private readonly closedPromise: Promise<void>;
@@ -79,37 +98,63 @@ export class Connection {
       this.queue.push(f);
       this.queuedBytes += f.length;
     }
-    if (this.queuedBytes + this.decoder.partialBytes > this.limits.maxQueuedBytes) this.socket.pause();
+    if (this.buffered > this.limits.maxQueuedBytes) this.socket.pause();
     this.pump();
   }
 
+  private get buffered(): number {
+    return this.queuedBytes + this.runningBytes + this.decoder.partialBytes;
+  }
+
   private pump(): void {
-    if (this.busy || this.closed) return;
-    if (this.socket.writableNeedDrain) return; // the client is not reading: wait for 'drain'
-    const frame = this.queue.shift();
-    if (!frame) {
-      if (this.socket.isPaused()) this.socket.resume();
-      return;
+    while (!this.closed && !this.socket.writableNeedDrain) {
+      const frame = this.queue[0];
+      if (!frame) break;
+      const apiKey = frame.length >= 2 ? frame.readInt16BE(0) : -1;
+      if (this.running.length > 0 && !this.mayJoin(apiKey)) break;
+      this.queue.shift();
+      this.queuedBytes -= frame.length;
+      const run: Running = { apiKey, bytes: frame.length, reply: null };
+      this.running.push(run);
+      this.runningBytes += run.bytes;
+      this.handle(frame, this.info).then(
+        (reply) => {
+          run.reply = reply;
+          this.answer();
+        },
+        (e: unknown) => {
+          this.close(`closing connection: ${(e as Error).message ?? String(e)}`, 'warn');
+          // Later requests may still answer: release what their replies hold.
+          run.reply = { chunks: null };
+          this.answer();
+        },
+      );
     }
-    this.queuedBytes -= frame.length;
-    if (this.queuedBytes <= this.limits.maxQueuedBytes / 2 && this.socket.isPaused()) this.socket.resume();
-    this.busy = true;
-    this.handle(frame, this.info).then(
-      (reply) => {
-        this.busy = false;
-        if (this.closed || !reply.chunks) {
-          reply.written?.();
-          if (!this.closed) this.pump();
-          return;
-        }
-        this.write(reply.chunks, reply.written);
-        this.pump();
-      },
-      (e: unknown) => {
-        this.busy = false;
-        this.close(`closing connection: ${(e as Error).message ?? String(e)}`, 'warn');
-      },
+    // A partial frame alone never keeps the socket paused: it completes only by reading on.
+    const held = this.queuedBytes + this.runningBytes;
+    if (this.socket.isPaused() && !this.closed && (held === 0 || held <= this.limits.maxQueuedBytes / 2)) this.socket.resume();
+  }
+
+  /** Whether a request may start while `running` ones are unanswered. */
+  private mayJoin(apiKey: number): boolean {
+    return (
+      apiKey === PRODUCE_API_KEY &&
+      this.running[0]!.apiKey === PRODUCE_API_KEY &&
+      this.running.length < PIPELINED_PRODUCES_MAX &&
+      this.runningBytes < this.limits.maxQueuedBytes
     );
+  }
+
+  /** Writes the answered requests at the head of `running`, in order, then starts more. */
+  private answer(): void {
+    while (this.running.length > 0 && this.running[0]!.reply) {
+      const run = this.running.shift()!;
+      this.runningBytes -= run.bytes;
+      const reply = run.reply!;
+      if (this.closed || !reply.chunks) reply.written?.();
+      else this.write(reply.chunks, reply.written);
+    }
+    this.pump();
   }
 
   private write(chunks: Buffer[], written?: () => void): void {
@@ -141,12 +186,12 @@ export class Connection {
     this.socket.destroy();
   }
 
-  /** Stops taking requests, lets the one in progress finish and its response flush, then closes. */
+  /** Stops taking requests, lets those in progress finish and their responses flush, then closes. */
   async drain(timeoutMs: number): Promise<void> {
     this.queue.length = 0;
     this.socket.pause();
     const deadline = Date.now() + timeoutMs;
-    while (this.busy && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    while (this.running.length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     this.socket.end();
     const timer = setTimeout(() => this.socket.destroy(), Math.max(0, deadline - Date.now()));
     await this.closedPromise;
