@@ -124,11 +124,12 @@ export class AdminContext {
       }
       pending = [...retry.keys()];
       if (pending.length === 0) break;
-      if (Date.now() + this.pauseMs(n) >= deadline) {
+      const wait = this.pauseMs(n);
+      if (Date.now() + wait >= deadline) {
         for (const [k, e] of retry) done.set(k, giveUp(k, e));
         break;
       }
-      await this.sleep(this.pauseMs(n));
+      await this.sleep(wait);
     }
     return done;
   }
