@@ -12,6 +12,9 @@ import { errorOf, giveUpAs, outcome } from './results.js';
 /** Kafka's Uuid.ZERO_UUID, printed: "no topic id" (validateOnly, or a broker before topic ids). */
 const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
+/** CreateTopics takes -1 for "the broker's default" partitions and replication factor from v4. */
+const BROKER_DEFAULTS_VERSION = 4;
+
 export interface NewTopic {
   topic: string;
   /** -1 or absent: the broker's num.partitions (needs CreateTopics v4+, Kafka 2.4+). */
@@ -89,6 +92,11 @@ export async function createTopics(ctx: AdminContext, topics: readonly NewTopic[
     topics.map((t) => t.topic),
     async (pending) => {
       const conn = await ctx.controller(deadline);
+      const v = conn.version(ApiKey.CreateTopics);
+      const needsDefaults = pending.find((name) => !byName.get(name)!.replicaAssignment && (byName.get(name)!.numPartitions === undefined || byName.get(name)!.replicationFactor === undefined));
+      if (needsDefaults !== undefined && v < BROKER_DEFAULTS_VERSION) {
+        throw new SamsaClientError('UNSUPPORTED_VERSION', `topic ${needsDefaults}: the broker's default partitions and replication factor need CreateTopics v4 (Kafka 2.4); the broker speaks up to v${v}, so give numPartitions and replicationFactor`);
+      }
       const req: CreateTopics.CreateTopicsRequestInput = {
         topics: pending.map((name) => {
           const t = byName.get(name)!;
