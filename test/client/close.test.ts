@@ -1,5 +1,5 @@
 /**
- * close() releases every socket and timer: a process that produces and closes exits by
+ * close() releases every socket and timer: a process that produces (or runs admin calls) and closes exits by
  * itself. Run in a child process, so nothing of the test runner's keeps it alive.
  */
 import { test } from 'node:test';
@@ -18,7 +18,7 @@ const CLIENT = resolve(fileURLToPath(import.meta.url), '../../../../../packages/
 async function runScript(body: string, args: Record<string, unknown>): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   // An unhandled rejection anywhere in the client ends the script with code 3.
   const guard = `process.on('unhandledRejection', (e) => { console.error('unhandled rejection:', e); process.exit(3); });`;
-  const script = `import { Producer } from ${JSON.stringify(CLIENT)};\n${guard}\nconst ARGS = ${JSON.stringify(args)};\n${body}`;
+  const script = `import { Producer, Admin } from ${JSON.stringify(CLIENT)};\n${guard}\nconst ARGS = ${JSON.stringify(args)};\n${body}`;
   const started = Date.now();
   const r = await new ChildRun(process.execPath, ['--input-type=module', '-e', script], { timeoutMs: 20_000, what: 'producer script' }).finished;
   return { code: r.code, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - started };
@@ -71,7 +71,7 @@ test('a broker that dies under a producer: close() fails what is left, with no u
     [
       '--input-type=module',
       '-e',
-      `import { Producer } from ${JSON.stringify(CLIENT)};
+      `import { Producer, Admin } from ${JSON.stringify(CLIENT)};
 process.on('unhandledRejection', (e) => { console.error('unhandled rejection:', e); process.exit(3); });
 const p = new Producer({ 'bootstrap.servers': ${JSON.stringify(broker.current.bootstrap)}, 'reconnect.backoff.ms': 20, 'retry.backoff.ms': 20 });
 await Promise.all(Array.from({ length: 100 }, (_, i) => p.send({ topic: 'dies', value: String(i) })));
@@ -92,4 +92,24 @@ console.log(JSON.stringify({ codes: [...new Set(codes)] }));
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { codes: string[] };
   assert.ok(out.codes.every((c) => c === 'CLOSED'), `the records sent after the broker died failed with CLOSED: ${out.codes}`);
+});
+
+test('a process that runs admin calls (some failing) and closes its admin client exits by itself, with nothing left open', { timeout: 60_000 }, async (t) => {
+  const broker = await startBrokerFor(t);
+  const r = await runScript(
+    `
+const a = new Admin({ 'bootstrap.servers': ARGS.bootstrap });
+await a.createTopics([{ topic: 'adm', numPartitions: 2 }]);
+const [missing] = await a.describeTopics(['absent']);
+await a.listConsumerGroupOffsets('some-group');
+await a.describeCluster();
+await a.close();
+console.log(JSON.stringify({ missing: missing.error.type, resources: process.getActiveResourcesInfo().filter((x) => x !== 'TTYWrap') }));
+`,
+    { bootstrap: broker.current.bootstrap },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { missing: string; resources: string[] };
+  assert.equal(out.missing, 'UNKNOWN_TOPIC_OR_PARTITION');
+  assert.deepEqual(out.resources.filter((x) => x === 'TCPSocketWrap' || x === 'Timeout' || x === 'Immediate'), [], `no socket or timer left: ${out.resources}`);
 });

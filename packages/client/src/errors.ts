@@ -21,6 +21,9 @@ export type ClientErrorCode =
   | 'RECORD_TOO_LARGE' // a record larger than max.request.size or buffer.memory
   | 'INVALID_RECORD' // a record the producer cannot send (a partition out of range, ...)
   | 'DELIVERY_TIMEOUT' // a record was not acknowledged within delivery.timeout.ms
+  | 'API_TIMEOUT' // an admin call did not finish within default.api.timeout.ms (or its timeoutMs)
+  | 'INVALID_ARGUMENT' // an admin call's arguments cannot be sent (a bad offset spec, ...)
+  | 'GROUP_NOT_EMPTY' // reset offsets refused: the group has active members
   | 'KAFKA_ERROR'; // a broker answered with an error code: see KafkaProtocolError
 
 export class SamsaClientError extends Error {

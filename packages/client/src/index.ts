@@ -7,3 +7,13 @@ export { BrokerConnection, type ConnectionOptions } from './connection/connectio
 export { BrokerPool, parseBootstrap, type BrokerAddress } from './connection/broker-pool.js';
 export { MetadataManager } from './metadata/metadata-manager.js';
 export { backoffMs, type Backoff } from './util/backoff.js';
+export { Admin, type AdminOptions } from './admin/admin.js';
+export { ADMIN_DEFAULTS, type AdminConfig, type AdminSettings } from './admin/admin-config.js';
+export type { NewTopic, CreateTopicsOptions, CreateTopicResult, TopicResult, TopicListing, TopicDescription, PartitionDescription } from './admin/topics.js';
+export type { ConfigResource, ResourceType, ConfigEntry, ConfigSource, ConfigType, AlterConfigOp, AlterOptions, DescribeConfigsOptions, DescribeConfigsResult, ConfigResourceResult } from './admin/configs.js';
+export type { OffsetSpec, ListOffsetsOptions, ListedOffset, DeletedRecords } from './admin/offsets.js';
+export type { TopicPartition } from './admin/leaders.js';
+export type { GroupListing, GroupDescription, MemberDescription, GroupResult, TopicPartitions } from './admin/groups.js';
+export type { CommittedOffset, PartitionResult } from './admin/group-offsets.js';
+export type { ResetSpec, ResetTarget, ResetOffset } from './admin/reset-offsets.js';
+export type { ClusterDescription, BrokerDescription } from './admin/cluster.js';
