@@ -11,13 +11,15 @@
  *  2. Unclaimed partitions are handed out one by one, those with the fewest eligible members
  *     first, each to the eligible member with the fewest partitions (ties: the member that could
  *     take fewer partitions overall, then Kafka's member order). Water-filling like this never
- *     gives a new partition to a member that later has to give up an old one.
- *  3. Balance: while some member has at least two more partitions than a member that could take
- *     one of them, move one (preferring a partition it got in step 2, which costs no
- *     stickiness). Each move lowers the sum of squared counts, so this ends. At the end no two
- *     members with the same subscription differ by more than one partition; and with identical
- *     subscriptions only the partitions over a member's fair share move, which is the least any
- *     balanced assignment can move.
+ *     gives a new partition to a member that later has to give up an old one (with identical
+ *     subscriptions).
+ *  3. Balance: while some member holds at least two more partitions than a member that could
+ *     take one of them, fix it, cheapest first: move partitions handed out in step 2 (directly,
+ *     or along a chain of members); else pass one of those sideways to a member holding one
+ *     fewer; else move a partition its owner keeps from before. Each real move lowers the sum
+ *     of squared counts, so this ends. At the end no two members with the same subscription
+ *     differ by more than one partition; and with identical subscriptions only the partitions
+ *     over a member's fair share move, the least any balanced assignment can move.
  *
  * With different subscriptions, step 3 is a local search: it reaches "no single move helps",
  * not always the most balanced assignment possible (neither does Kafka's).
@@ -71,22 +73,44 @@ export function stickyAssign(
 
   // 3. Balance with single moves.
   const indexes = ordered.map((_, i) => i);
+  const move = (pid: number, from: number, to: number): void => {
+    owned[from]!.delete(pid);
+    owned[to]!.add(pid);
+  };
+  // Sideways moves (below) leave the counts' spread as it was, so they get a budget to be sure
+  // this loop ends; past it, balance is reached with moves of owned partitions only.
+  let sidewaysBudget = total;
   for (;;) {
     const receivers = [...indexes].sort(fewer);
     const donors = [...indexes].sort((a, b) => owned[b]!.size - owned[a]!.size || a - b);
-    let moved = false;
-    search: for (const donor of donors) {
+    // Pairs where the donor holds two more than a receiver that could take one of its partitions.
+    const pairs: [number, number][] = [];
+    for (const donor of donors) {
       for (const receiver of receivers) {
         if (owned[donor]!.size - owned[receiver]!.size < 2) break;
-        const pid = movable(owned[donor]!, subscribed[receiver]!, pidTopic, claimedBy, donor);
-        if (pid < 0) continue;
-        owned[donor]!.delete(pid);
-        owned[receiver]!.add(pid);
-        moved = true;
-        break search;
+        if (movable(owned[donor]!, subscribed[receiver]!, pidTopic, claimedBy, donor, true) >= 0) pairs.push([donor, receiver]);
       }
     }
-    if (!moved) break;
+    if (pairs.length === 0) break;
+    // Best: partitions handed out this round move, costing no stickiness: directly, or along a
+    // chain (A gives one to B, B gives another to C) when only that reaches the receiver.
+    const chain = freshChain(receivers, owned, subscribed, pidTopic, claimedBy);
+    if (chain !== null) {
+      for (const hop of chain) move(hop.pid, hop.from, hop.to);
+      continue;
+    }
+    // Next: the donor passes a partition handed out this round sideways, to a member one below
+    // it that can take it, which ends the donor's excess without taking anything from an owner.
+    // (With different subscriptions the receiver may be unable to take that partition itself.)
+    // For the cooperative assignor this is what lets the follow-up rebalance settle.
+    const sideways = sidewaysBudget > 0 ? sidewaysMove(pairs, owned, subscribed, pidTopic, claimedBy) : null;
+    if (sideways !== null) {
+      sidewaysBudget--;
+      move(sideways.pid, sideways.from, sideways.to);
+      continue;
+    }
+    const [donor, receiver] = pairs[0]!;
+    move(movable(owned[donor]!, subscribed[receiver]!, pidTopic, claimedBy, donor, true), donor, receiver);
   }
 
   const builder = emptyBuilder(members);
@@ -133,9 +157,10 @@ function validClaims(
 
 /**
  * A partition of `from` that a member subscribed to `to` could take: one `from` did not own
- * before this round if there is one (moving it costs no stickiness), else its highest.
+ * before this round if there is one (moving it costs no stickiness), else, when `orOwned`, its
+ * highest owned one; -1 if none.
  */
-function movable(from: ReadonlySet<number>, to: ReadonlySet<string>, pidTopic: readonly string[], claimedBy: Int32Array, donor: number): number {
+function movable(from: ReadonlySet<number>, to: ReadonlySet<string>, pidTopic: readonly string[], claimedBy: Int32Array, donor: number, orOwned: boolean): number {
   let fresh = -1;
   let kept = -1;
   for (const pid of from) {
@@ -143,5 +168,69 @@ function movable(from: ReadonlySet<number>, to: ReadonlySet<string>, pidTopic: r
     if (claimedBy[pid] === donor) kept = Math.max(kept, pid);
     else fresh = Math.max(fresh, pid);
   }
-  return fresh >= 0 ? fresh : kept;
+  return fresh >= 0 ? fresh : orOwned ? kept : -1;
+}
+
+interface Hop {
+  readonly pid: number;
+  readonly from: number;
+  readonly to: number;
+}
+
+/**
+ * A chain of moves of newly handed-out partitions that takes one partition from a member holding
+ * at least two more than the receiver and gives the receiver one, everyone between unchanged.
+ * Breadth-first backwards from each receiver, fewest partitions first; null if there is none.
+ */
+function freshChain(
+  receivers: readonly number[],
+  owned: readonly Set<number>[],
+  subscribed: readonly Set<string>[],
+  pidTopic: readonly string[],
+  claimedBy: Int32Array,
+): Hop[] | null {
+  for (const receiver of receivers) {
+    const target = owned[receiver]!.size + 2;
+    if (owned.every((set) => set.size < target)) return null; // receivers are sorted: none further helps
+    const via = new Map<number, Hop>([[receiver, { pid: -1, from: receiver, to: -1 }]]);
+    let frontier = [receiver];
+    while (frontier.length > 0) {
+      const next: number[] = [];
+      for (const to of frontier) {
+        for (let from = 0; from < owned.length; from++) {
+          if (via.has(from)) continue;
+          const pid = movable(owned[from]!, subscribed[to]!, pidTopic, claimedBy, from, false);
+          if (pid < 0) continue;
+          via.set(from, { pid, from, to });
+          if (owned[from]!.size >= target) {
+            const hops: Hop[] = [];
+            for (let hop = via.get(from)!; hop.to >= 0; hop = via.get(hop.to)!) hops.push(hop);
+            return hops;
+          }
+          next.push(from);
+        }
+      }
+      frontier = next;
+    }
+  }
+  return null;
+}
+
+/** A donor's newly handed-out partition that a member holding one fewer can take, or null. */
+function sidewaysMove(
+  pairs: readonly [number, number][],
+  owned: readonly Set<number>[],
+  subscribed: readonly Set<string>[],
+  pidTopic: readonly string[],
+  claimedBy: Int32Array,
+): { pid: number; from: number; to: number } | null {
+  for (const [donor] of pairs) {
+    const size = owned[donor]!.size;
+    for (let to = 0; to < owned.length; to++) {
+      if (to === donor || owned[to]!.size !== size - 1) continue;
+      const pid = movable(owned[donor]!, subscribed[to]!, pidTopic, claimedBy, donor, false);
+      if (pid >= 0) return { pid, from: donor, to };
+    }
+  }
+  return null;
 }
