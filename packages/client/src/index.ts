@@ -7,3 +7,17 @@ export { BrokerConnection, type ConnectionOptions } from './connection/connectio
 export { BrokerPool, parseBootstrap, type BrokerAddress } from './connection/broker-pool.js';
 export { MetadataManager } from './metadata/metadata-manager.js';
 export { backoffMs, type Backoff } from './util/backoff.js';
+export {
+  ASSIGNORS,
+  DEFAULT_ASSIGNMENT_STRATEGY,
+  parseAssignmentStrategy,
+  rangeAssignor,
+  roundRobinAssignor,
+  stickyAssignor,
+  cooperativeStickyAssignor,
+  type PartitionAssignor,
+  type MemberSubscription,
+  type MemberAssignment,
+  type OwnState,
+  type TopicPartitions,
+} from './consumer/assignors/index.js';
