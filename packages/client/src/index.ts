@@ -17,3 +17,17 @@ export type { GroupListing, GroupDescription, MemberDescription, GroupResult, To
 export type { CommittedOffset, PartitionResult } from './admin/group-offsets.js';
 export type { ResetSpec, ResetTarget, ResetOffset } from './admin/reset-offsets.js';
 export type { ClusterDescription, BrokerDescription } from './admin/cluster.js';
+export {
+  ASSIGNORS,
+  DEFAULT_ASSIGNMENT_STRATEGY,
+  parseAssignmentStrategy,
+  rangeAssignor,
+  roundRobinAssignor,
+  stickyAssignor,
+  cooperativeStickyAssignor,
+  type PartitionAssignor,
+  type MemberSubscription,
+  type MemberAssignment,
+  type OwnState,
+  type TopicPartitions as PartitionsByTopic,
+} from './consumer/assignors/index.js';
