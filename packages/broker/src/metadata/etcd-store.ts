@@ -1,0 +1,192 @@
+/**
+ * The metadata store on a real etcd v3 cluster, for brokers in separate processes or hosts.
+ * It talks gRPC through the `etcd3` client (Microsoft's, the maintained etcd v3 client for
+ * Node; it brings connection pooling over several endpoints, retries and watch reconnection).
+ *
+ * Every key is stored under a prefix (`etcd://host:2379/prefix` -> `/prefix/topics/a`), so
+ * several clusters can share one etcd. Revisions are etcd's own: a key's modRevision is its
+ * mod_revision, and comparing modRevision 0 is etcd's test for "absent".
+ */
+import { Etcd3, Range, type IRequestOp, type IWatchResponse, type Watcher } from 'etcd3';
+import { SamsaError } from '@samsa/protocol';
+import { EtcdLease } from './etcd-lease.js';
+import type { Compare, KeyValue, Lease, ListResult, MetadataStore, TxnOp, TxnResult, WatchEvent, WatchOptions } from './store.js';
+
+export interface EtcdStoreOptions {
+  /** host:port of each etcd endpoint. */
+  readonly endpoints: readonly string[];
+  /** Prepended to every key: '' or '/name' (no trailing slash). */
+  readonly prefix: string;
+  /** How long `connect` waits for an endpoint to answer. */
+  readonly connectTimeoutMs: number;
+}
+
+/** A bound on every single request, so a partitioned etcd fails calls instead of hanging them. */
+const REQUEST_TIMEOUT_MS = 10_000;
+/** How long close() waits for etcd to confirm each watch cancellation. */
+const CANCEL_TIMEOUT_MS = 1_000;
+
+/**
+ * Parses `etcd://host:port[,host:port...][/prefix]` (the shape of Kafka's
+ * zookeeper.connect, with its chroot as the prefix); throws CONFIG_INVALID.
+ */
+export function parseEtcdUrl(url: string): { endpoints: string[]; prefix: string } {
+  const m = /^etcd:\/\/([^/]+)(\/.*)?$/.exec(url.trim());
+  const example = 'e.g. etcd://127.0.0.1:2379 or etcd://10.0.0.1:2379,10.0.0.2:2379/cluster-a';
+  if (!m) throw new SamsaError('CONFIG_INVALID', `metadata store ${JSON.stringify(url)} is not etcd://host:port[,host:port...][/prefix] (${example})`);
+  const endpoints = m[1]!.split(',');
+  for (const e of endpoints) {
+    const hp = /^(\[[^\]]+\]|[^:\s]+):(\d+)$/.exec(e);
+    if (!hp || Number(hp[2]) > 65535) throw new SamsaError('CONFIG_INVALID', `etcd endpoint ${JSON.stringify(e)} in ${url} is not host:port (${example})`);
+  }
+  const prefix = (m[2] ?? '').replace(/\/+$/, '');
+  return { endpoints, prefix };
+}
+
+export class EtcdMetadataStore implements MetadataStore {
+  private readonly leases = new Set<EtcdLease>();
+  private readonly watchers = new Set<Watcher>();
+  private closed = false;
+
+  private constructor(
+    private readonly client: Etcd3,
+    private readonly prefix: string,
+  ) {}
+
+  /** Connects and checks that etcd answers; throws METADATA_UNAVAILABLE naming the endpoints. */
+  static async connect(options: EtcdStoreOptions): Promise<EtcdMetadataStore> {
+    const client = new Etcd3({
+      hosts: options.endpoints.map((e) => `http://${e}`),
+      dialTimeout: options.connectTimeoutMs,
+      defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + REQUEST_TIMEOUT_MS }),
+    });
+    try {
+      await client.maintenance.status({ deadline: Date.now() + options.connectTimeoutMs });
+    } catch (e) {
+      client.close();
+      const reason = (e as Error).message.split('\n')[0];
+      throw new SamsaError('METADATA_UNAVAILABLE', `cannot reach etcd at ${options.endpoints.join(',')} within ${options.connectTimeoutMs} ms: ${reason}`, { cause: e });
+    }
+    return new EtcdMetadataStore(client, options.prefix);
+  }
+
+  async get(key: string): Promise<KeyValue | null> {
+    const res = await this.client.kv.range({ key: this.full(key) });
+    const kv = res.kvs[0];
+    return kv ? { key, value: kv.value.toString('utf8'), modRevision: Number(kv.mod_revision) } : null;
+  }
+
+  async list(prefix: string): Promise<KeyValue[]> {
+    return [...(await this.listWithRevision(prefix)).kvs];
+  }
+
+  async listWithRevision(prefix: string): Promise<ListResult> {
+    const range = Range.prefix(this.full(prefix));
+    const res = await this.client.kv.range({ key: range.start, range_end: range.end, sort_order: 'Ascend', sort_target: 'Key' });
+    // One range response is one consistent read at header.revision: etcd never splits it
+    // unless a limit is given.
+    return {
+      kvs: res.kvs.map((kv) => ({ key: this.strip(kv.key), value: kv.value.toString('utf8'), modRevision: Number(kv.mod_revision) })),
+      revision: Number(res.header.revision),
+    };
+  }
+
+  async put(key: string, value: string, lease?: Lease): Promise<number> {
+    return (await this.txn([], [{ type: 'put', key, value, ...(lease ? { lease } : {}) }])).revision;
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.txn([], [{ type: 'delete', key }]);
+  }
+
+  /**
+   * One etcd Txn. A call that fails on the network may still have been applied; the client
+   * retries it, and a retried compare then fails: callers treat a failed compare as "re-read
+   * and decide", which is right in both cases.
+   */
+  async txn(compares: readonly Compare[], ops: readonly TxnOp[]): Promise<TxnResult> {
+    if (this.closed) throw new SamsaError('CLOSED', 'metadata store is closed');
+    const success: IRequestOp[] = ops.map((op) => {
+      if (op.type === 'delete') return { request_delete_range: { key: this.full(op.key) } };
+      if (op.lease && !(op.lease instanceof EtcdLease && op.lease.alive)) throw new SamsaError('INTERNAL', `lease ${op.lease.id} has ended`);
+      return { request_put: { key: this.full(op.key), value: Buffer.from(op.value, 'utf8'), ...(op.lease ? { lease: op.lease.id } : {}) } };
+    });
+    const res = await this.client.kv.txn({
+      compare: compares.map((c) => ({ key: this.full(c.key), target: 'Mod', result: 'Equal', mod_revision: c.modRevision })),
+      success,
+      failure: [],
+    });
+    return { succeeded: res.succeeded, revision: Number(res.header.revision) };
+  }
+
+  async grantLease(ttlMs: number): Promise<Lease> {
+    if (this.closed) throw new SamsaError('CLOSED', 'metadata store is closed');
+    const lease = await EtcdLease.grant(this.client, ttlMs);
+    this.leases.add(lease);
+    void lease.ended.then(() => this.leases.delete(lease));
+    return lease;
+  }
+
+  watch(prefix: string, onEvent: (e: WatchEvent) => void, options: WatchOptions = {}): () => void {
+    const range = Range.prefix(this.full(prefix));
+    let builder = this.client.watch().inRange(range);
+    if (options.startRevision !== undefined) builder = builder.startRevision(String(options.startRevision));
+    const watcher = builder.watcher();
+    this.watchers.add(watcher);
+    let cancelled = false;
+    // The revision to resume from after a reconnect: just past the last event delivered.
+    // The client resumes from past the last *response's* header revision, which can skip
+    // events when a reconnect cuts a catch-up from history short, so we set it ourselves.
+    let next: number | null = options.startRevision ?? null;
+    watcher.on('connected', (res: IWatchResponse) => {
+      next ??= Number(res.header.revision) + 1;
+    });
+    watcher.on('data', (res: IWatchResponse) => {
+      if (res.events.length === 0) {
+        next = Math.max(next ?? 0, Number(res.header.revision) + 1);
+        return;
+      }
+      for (const ev of res.events) {
+        const modRevision = Number(ev.kv.mod_revision);
+        next = modRevision + 1;
+        if (cancelled) continue;
+        const key = this.strip(ev.kv.key);
+        onEvent(ev.type === 'Put' ? { type: 'put', key, value: ev.kv.value.toString('utf8'), modRevision } : { type: 'delete', key, value: null, modRevision });
+      }
+    });
+    watcher.on('disconnected', () => {
+      if (next !== null) watcher.request.start_revision = next;
+    });
+    watcher.on('error', (e: Error) => {
+      this.watchers.delete(watcher);
+      if (!cancelled) options.onError?.(e);
+    });
+    return () => {
+      if (cancelled) return;
+      cancelled = true;
+      this.watchers.delete(watcher);
+      void watcher.cancel().catch(() => undefined);
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const lease of [...this.leases]) lease.release();
+    const cancels = [...this.watchers].map((w) => w.cancel().catch(() => undefined));
+    this.watchers.clear();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(cancels), new Promise((resolve) => (timer = setTimeout(resolve, CANCEL_TIMEOUT_MS)))]);
+    clearTimeout(timer);
+    this.client.close();
+  }
+
+  private full(key: string): Buffer {
+    // With a prefix, '' would also match '/prefix-other': every key starts with '/'.
+    return Buffer.from(this.prefix + (this.prefix && key === '' ? '/' : key), 'utf8');
+  }
+
+  private strip(key: Buffer): string {
+    return key.toString('utf8').slice(this.prefix.length);
+  }
+}
