@@ -218,6 +218,28 @@ for (const kind of kinds) {
         assert.deepEqual(eventsOf(seen), ['put /brokers/ids/7=held', 'delete /brokers/ids/7']);
       });
 
+      test('a lease ends within its TTL once etcd is gone, and close still returns', async (t) => {
+        const doomed = await startEtcd();
+        t.after(() => doomed.stop());
+        const s = await EtcdMetadataStore.connect({ endpoints: [doomed.endpoint], prefix: '', connectTimeoutMs: 5_000 });
+        const lease = await s.grantLease(2_000);
+        await s.put('/brokers/ids/1', 'b1', lease);
+        let endedAt = 0;
+        void lease.ended.then(() => (endedAt = Date.now()));
+        await sleep(2_500);
+        assert.equal(endedAt, 0, 'kept alive while etcd runs');
+        const killedAt = Date.now();
+        await doomed.stop();
+        // The server may have received a keep-alive just before the kill: it would expire the
+        // lease TTL (2 s) after that, so the session must end no later than that.
+        await waitUntil('lease.ended after etcd died', 4_000, () => endedAt > 0);
+        t.diagnostic(`lease ended ${endedAt - killedAt} ms after etcd was killed`);
+        assert.ok(endedAt - killedAt <= 2_200, `ended ${endedAt - killedAt} ms after the kill, past the 2 s TTL`);
+        const closing = Date.now();
+        await s.close();
+        assert.ok(Date.now() - closing < 3_000, 'close does not wait on a dead etcd');
+      });
+
       test('two prefixes on one etcd are two separate stores', async (t) => {
         const a = await EtcdMetadataStore.connect({ endpoints: [etcd.endpoint], prefix: '/cluster-a', connectTimeoutMs: 5_000 });
         const b = await EtcdMetadataStore.connect({ endpoints: [etcd.endpoint], prefix: '/cluster-a2', connectTimeoutMs: 5_000 });

@@ -4,6 +4,7 @@
  * the broker starts.
  */
 import { SamsaError } from '@samsa/protocol';
+import { parseStoreAddress, type StoreAddress } from '../metadata/store-address.js';
 import { settingNumber, TOPIC_CONFIGS, validateValue, type ConfigType, type TopicConfigDef } from './topic-config.js';
 
 interface BrokerConfigDef {
@@ -106,8 +107,8 @@ export interface BrokerConfig {
   readonly replicaLagTimeMaxMs: number;
   readonly offsetsTopicNumPartitions: number;
   readonly clusterId: string | null;
-  /** 'embedded' or an etcd:// address (metadata.store.connect). */
-  readonly metadataStoreConnect: string;
+  /** metadata.store.connect, parsed. */
+  readonly metadataStore: StoreAddress;
   readonly brokerSessionTimeoutMs: number;
   readonly logCleanerEnable: boolean;
   readonly logCleanerBackoffMs: number;
@@ -187,7 +188,7 @@ export function buildBrokerConfig(settings: ReadonlyMap<string, string>): Broker
     replicaLagTimeMaxMs: num(get('replica.lag.time.max.ms')),
     offsetsTopicNumPartitions: num(get('offsets.topic.num.partitions')),
     clusterId: values.get('cluster.id') ?? null,
-    metadataStoreConnect: get('metadata.store.connect'),
+    metadataStore: parseStoreAddress(get('metadata.store.connect')),
     brokerSessionTimeoutMs: num(get('broker.session.timeout.ms')),
     logCleanerEnable: get('log.cleaner.enable') === 'true',
     logCleanerBackoffMs: num(get('log.cleaner.backoff.ms')),

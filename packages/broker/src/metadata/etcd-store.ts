@@ -10,6 +10,7 @@
 import { Etcd3, Range, type IRequestOp, type IWatchResponse, type Watcher } from 'etcd3';
 import { SamsaError } from '@samsa/protocol';
 import { EtcdLease } from './etcd-lease.js';
+export { parseEtcdUrl } from './store-address.js';
 import type { Compare, KeyValue, Lease, ListResult, MetadataStore, TxnOp, TxnResult, WatchEvent, WatchOptions } from './store.js';
 
 export interface EtcdStoreOptions {
@@ -26,21 +27,12 @@ const REQUEST_TIMEOUT_MS = 10_000;
 /** How long close() waits for etcd to confirm each watch cancellation. */
 const CANCEL_TIMEOUT_MS = 1_000;
 
-/**
- * Parses `etcd://host:port[,host:port...][/prefix]` (the shape of Kafka's
- * zookeeper.connect, with its chroot as the prefix); throws CONFIG_INVALID.
- */
-export function parseEtcdUrl(url: string): { endpoints: string[]; prefix: string } {
-  const m = /^etcd:\/\/([^/]+)(\/.*)?$/.exec(url.trim());
-  const example = 'e.g. etcd://127.0.0.1:2379 or etcd://10.0.0.1:2379,10.0.0.2:2379/cluster-a';
-  if (!m) throw new SamsaError('CONFIG_INVALID', `metadata store ${JSON.stringify(url)} is not etcd://host:port[,host:port...][/prefix] (${example})`);
-  const endpoints = m[1]!.split(',');
-  for (const e of endpoints) {
-    const hp = /^(\[[^\]]+\]|[^:\s]+):(\d+)$/.exec(e);
-    if (!hp || Number(hp[2]) > 65535) throw new SamsaError('CONFIG_INVALID', `etcd endpoint ${JSON.stringify(e)} in ${url} is not host:port (${example})`);
-  }
-  const prefix = (m[2] ?? '').replace(/\/+$/, '');
-  return { endpoints, prefix };
+/** The useful part of a gRPC connection error, for a one-line message. */
+function connectFailure(e: Error, timeoutMs: number): string {
+  const last = /Last error: (?:Error: )?(.+?)(?:\. Resolution note|$)/m.exec(e.message);
+  if (last) return last[1]!;
+  if (/DEADLINE_EXCEEDED|Deadline exceeded/i.test(e.message)) return `no answer within ${timeoutMs} ms`;
+  return e.message.split('\n')[0]!;
 }
 
 export class EtcdMetadataStore implements MetadataStore {
@@ -64,8 +56,7 @@ export class EtcdMetadataStore implements MetadataStore {
       await client.maintenance.status({ deadline: Date.now() + options.connectTimeoutMs });
     } catch (e) {
       client.close();
-      const reason = (e as Error).message.split('\n')[0];
-      throw new SamsaError('METADATA_UNAVAILABLE', `cannot reach etcd at ${options.endpoints.join(',')} within ${options.connectTimeoutMs} ms: ${reason}`, { cause: e });
+      throw new SamsaError('METADATA_UNAVAILABLE', `cannot reach etcd at ${options.endpoints.join(',')}: ${connectFailure(e as Error, options.connectTimeoutMs)}`, { cause: e });
     }
     return new EtcdMetadataStore(client, options.prefix);
   }

@@ -72,12 +72,8 @@ export function settingsFrom(opts: StartOptions): Map<string, string> {
     settings.set('listeners', `PLAINTEXT://${opts.listen}`);
   }
   if (opts.data !== undefined) settings.set('log.dir', opts.data);
-  if (opts.metadata !== undefined) {
-    if (opts.metadata !== 'embedded' && !opts.metadata.startsWith('etcd://')) {
-      throw new UsageError(`--metadata ${JSON.stringify(opts.metadata)} must be embedded or etcd://host:port[,host:port...][/prefix], e.g. --metadata etcd://127.0.0.1:2379`);
-    }
-    settings.set('metadata.store.connect', opts.metadata);
-  }
+  // Checked with the other settings (metadata.store.connect), before anything touches the disk.
+  if (opts.metadata !== undefined) settings.set('metadata.store.connect', opts.metadata);
   return settings;
 }
 
