@@ -21,6 +21,8 @@ export interface EtcdProcess {
   readonly output: () => string;
   /** SIGKILL, wait for the exit and remove the data directory. */
   stop(): Promise<void>;
+  /** SIGKILL and start again on the same ports and data (a crash and recovery). */
+  restart(): Promise<void>;
 }
 
 /** A port nothing listens on right now (the kernel's pick for port 0). */
@@ -50,6 +52,33 @@ async function startEtcdOnce(): Promise<EtcdProcess> {
   const dataDir = await mkdtemp(join(tmpdir(), 'samsa-etcd-'));
   const clientPort = await freePort();
   const peerPort = await freePort();
+  let current: { child: ChildProcess; exited: Promise<void>; output: () => string } | null = null;
+  const stop = async (): Promise<void> => {
+    if (current) await killAndWait(current.child, current.exited);
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    current = await spawnEtcd(dataDir, clientPort, peerPort);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return {
+    get pid() {
+      return current!.child.pid!;
+    },
+    endpoint: `127.0.0.1:${clientPort}`,
+    url: (prefix = '') => `etcd://127.0.0.1:${clientPort}${prefix}`,
+    output: () => current!.output(),
+    stop,
+    async restart() {
+      await killAndWait(current!.child, current!.exited);
+      current = await spawnEtcd(dataDir, clientPort, peerPort);
+    },
+  };
+}
+
+async function spawnEtcd(dataDir: string, clientPort: number, peerPort: number): Promise<{ child: ChildProcess; exited: Promise<void>; output: () => string }> {
   const client = `http://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
   const child = spawn(
@@ -73,17 +102,13 @@ async function startEtcdOnce(): Promise<EtcdProcess> {
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.once('error', (e) => (out += `\ncannot run ${ETCD_BIN}: ${e.message}`));
-  const stop = async (): Promise<void> => {
-    await killAndWait(child, exited);
-    await rm(dataDir, { recursive: true, force: true });
-  };
   try {
     await waitHealthy(client, child, () => out);
   } catch (e) {
-    await stop();
+    await killAndWait(child, exited);
     throw e;
   }
-  return { pid: child.pid!, endpoint: `127.0.0.1:${clientPort}`, url: (prefix = '') => `etcd://127.0.0.1:${clientPort}${prefix}`, output: () => out, stop };
+  return { child, exited, output: () => out };
 }
 
 /** Starts etcd for one test (or file) and registers its end with `t.after`. */

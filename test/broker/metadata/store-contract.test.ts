@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
+import { Etcd3 } from 'etcd3';
 import { EmbeddedMetadataStore, EtcdMetadataStore, type MetadataStore, type WatchEvent } from '@samsa/broker';
 import { ChildRun, killChildren, sleep } from '../../helpers/child-process.js';
 import { startEtcd, type EtcdProcess } from '../../helpers/etcd-process.js';
@@ -18,6 +19,8 @@ interface StoreKind {
   open(): Promise<MetadataStore>;
   /** The address a child process opens the same store by, or null when it cannot (in-process only). */
   childAddress(): string | null;
+  /** Makes the store drop the history of changes up to now (etcd: a compaction). */
+  forgetHistory(store: MetadataStore): Promise<void>;
 }
 
 /** Polls `check` until it holds; every wait has a deadline and says what it waited for. */
@@ -45,7 +48,15 @@ after(async () => {
 });
 
 const kinds: StoreKind[] = [
-  { name: 'embedded', open: () => EmbeddedMetadataStore.open(null), childAddress: () => null },
+  {
+    name: 'embedded',
+    open: () => EmbeddedMetadataStore.open(null),
+    childAddress: () => null,
+    // It keeps the last 10,000 changes.
+    forgetHistory: async (store) => {
+      for (let i = 0; i <= 10_000; i++) await store.put('/filler', String(i));
+    },
+  },
   {
     name: 'etcd',
     open: () => {
@@ -53,6 +64,14 @@ const kinds: StoreKind[] = [
       return EtcdMetadataStore.connect({ endpoints: [etcd.endpoint], prefix: lastPrefix, connectTimeoutMs: 5_000 });
     },
     childAddress: () => etcd.url(lastPrefix),
+    forgetHistory: async (store) => {
+      const client = new Etcd3({ hosts: `http://${etcd.endpoint}` });
+      try {
+        await client.kv.compact({ revision: (await store.listWithRevision('/')).revision, physical: true });
+      } finally {
+        client.close();
+      }
+    },
   },
 ];
 
@@ -184,6 +203,21 @@ for (const kind of kinds) {
       assert.deepEqual(eventsOf(seen), ['put /n/1=1', 'put /n/2=2']);
     });
 
+    test('a watch from a revision the store has forgotten reports an error instead of skipping changes', async (t) => {
+      const s = await openFor(t);
+      const from = await s.put('/old/1', 'a');
+      await s.put('/old/2', 'b');
+      await kind.forgetHistory(s);
+      const seen: WatchEvent[] = [];
+      let failure: Error | null = null;
+      s.watch('/old/', (e) => seen.push(e), { startRevision: from, onError: (e) => (failure = e) });
+      await waitUntil('onError', 5_000, () => failure !== null);
+      t.diagnostic(`onError: ${String(failure)}`);
+      await s.put('/old/3', 'c');
+      await sleep(200);
+      assert.deepEqual(seen, [], 'no events from a watch that could not start where asked');
+    });
+
     test('close ends watches and refuses further writes; a closed store leaves its process free to exit', async (t) => {
       const s = await kind.open();
       const seen: WatchEvent[] = [];
@@ -238,6 +272,27 @@ for (const kind of kinds) {
         const closing = Date.now();
         await s.close();
         assert.ok(Date.now() - closing < 3_000, 'close does not wait on a dead etcd');
+      });
+
+      test('a watch follows etcd through a crash and restart, missing and repeating nothing', async (t) => {
+        const crashing = await startEtcd();
+        t.after(() => crashing.stop());
+        const watching = await EtcdMetadataStore.connect({ endpoints: [crashing.endpoint], prefix: '', connectTimeoutMs: 5_000 });
+        t.after(() => watching.close());
+        const seen: WatchEvent[] = [];
+        watching.watch('/w/', (e) => seen.push(e), { startRevision: (await watching.listWithRevision('/')).revision + 1 });
+        await watching.put('/w/1', '1');
+        await waitUntil('the first event', 5_000, () => seen.length >= 1);
+        await crashing.restart();
+        // Another client writes while the watcher's stream is still reconnecting (backoff).
+        const other = await EtcdMetadataStore.connect({ endpoints: [crashing.endpoint], prefix: '', connectTimeoutMs: 5_000 });
+        t.after(() => other.close());
+        await other.put('/w/2', '2');
+        // The watcher's own client may still hold its circuit breaker open for a few seconds.
+        await waitUntil('a write through the reconnected client', 20_000, () => watching.put('/w/3', '3').then(() => true, () => false));
+        await waitUntil('the events written after the restart', 20_000, () => seen.length >= 3);
+        await sleep(200);
+        assert.deepEqual(eventsOf(seen), ['put /w/1=1', 'put /w/2=2', 'put /w/3=3']);
       });
 
       test('two prefixes on one etcd are two separate stores', async (t) => {

@@ -149,8 +149,10 @@ export class EtcdMetadataStore implements MetadataStore {
       if (next !== null) watcher.request.start_revision = next;
     });
     watcher.on('error', (e: Error) => {
+      // etcd cancels a watch whose start revision was compacted away; nothing else ends one.
       this.watchers.delete(watcher);
-      if (!cancelled) options.onError?.(e);
+      const from = next ?? options.startRevision;
+      if (!cancelled) options.onError?.(new SamsaError('INTERNAL', `etcd ended the watch on ${prefix || '/'} from revision ${from ?? 'now'} (compacted history?): ${e.message}`, { cause: e }));
     });
     return () => {
       if (cancelled) return;
