@@ -26,6 +26,18 @@ export interface EtcdStoreOptions {
 const REQUEST_TIMEOUT_MS = 10_000;
 /** How long close() waits for etcd to confirm each watch cancellation. */
 const CANCEL_TIMEOUT_MS = 1_000;
+/**
+ * The largest response we accept: a list of the whole key space is one message, and gRPC's
+ * 4 MiB default is about 30,000 partition states.
+ */
+const MAX_RECEIVE_BYTES = 256 * 1024 * 1024;
+
+/** etcd's revisions are int64 strings; a number holds them exactly up to 2^53 (see store.ts). */
+function revisionOf(text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) throw new SamsaError('INTERNAL', `etcd revision ${text} is past 2^53`);
+  return n;
+}
 
 /** The useful part of a gRPC connection error, for a one-line message. */
 function connectFailure(e: Error, timeoutMs: number): string {
@@ -50,6 +62,7 @@ export class EtcdMetadataStore implements MetadataStore {
     const client = new Etcd3({
       hosts: options.endpoints.map((e) => `http://${e}`),
       dialTimeout: options.connectTimeoutMs,
+      grpcOptions: { 'grpc.max_receive_message_length': MAX_RECEIVE_BYTES },
       defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + REQUEST_TIMEOUT_MS }),
     });
     try {
@@ -64,7 +77,7 @@ export class EtcdMetadataStore implements MetadataStore {
   async get(key: string): Promise<KeyValue | null> {
     const res = await this.client.kv.range({ key: this.full(key) });
     const kv = res.kvs[0];
-    return kv ? { key, value: kv.value.toString('utf8'), modRevision: Number(kv.mod_revision) } : null;
+    return kv ? { key, value: kv.value.toString('utf8'), modRevision: revisionOf(kv.mod_revision) } : null;
   }
 
   async list(prefix: string): Promise<KeyValue[]> {
@@ -77,8 +90,8 @@ export class EtcdMetadataStore implements MetadataStore {
     // One range response is one consistent read at header.revision: etcd never splits it
     // unless a limit is given.
     return {
-      kvs: res.kvs.map((kv) => ({ key: this.strip(kv.key), value: kv.value.toString('utf8'), modRevision: Number(kv.mod_revision) })),
-      revision: Number(res.header.revision),
+      kvs: res.kvs.map((kv) => ({ key: this.strip(kv.key), value: kv.value.toString('utf8'), modRevision: revisionOf(kv.mod_revision) })),
+      revision: revisionOf(res.header.revision),
     };
   }
 
@@ -107,7 +120,7 @@ export class EtcdMetadataStore implements MetadataStore {
       success,
       failure: [],
     });
-    return { succeeded: res.succeeded, revision: Number(res.header.revision) };
+    return { succeeded: res.succeeded, revision: revisionOf(res.header.revision) };
   }
 
   async grantLease(ttlMs: number): Promise<Lease> {
@@ -130,15 +143,15 @@ export class EtcdMetadataStore implements MetadataStore {
     // events when a reconnect cuts a catch-up from history short, so we set it ourselves.
     let next: number | null = options.startRevision ?? null;
     watcher.on('connected', (res: IWatchResponse) => {
-      next ??= Number(res.header.revision) + 1;
+      next ??= revisionOf(res.header.revision) + 1;
     });
     watcher.on('data', (res: IWatchResponse) => {
       if (res.events.length === 0) {
-        next = Math.max(next ?? 0, Number(res.header.revision) + 1);
+        next = Math.max(next ?? 0, revisionOf(res.header.revision) + 1);
         return;
       }
       for (const ev of res.events) {
-        const modRevision = Number(ev.kv.mod_revision);
+        const modRevision = revisionOf(ev.kv.mod_revision);
         next = modRevision + 1;
         if (cancelled) continue;
         const key = this.strip(ev.kv.key);
