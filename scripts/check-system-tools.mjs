@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test` runs this first. The interop tests drive real third-party clients (kcat,
-// librdkafka through python3-confluent-kafka, kafka-python) that come from Debian's packages.
+// librdkafka through python3-confluent-kafka, kafka-python) that come from Debian's packages,
+// and the metadata store tests run a real etcd (etcd-server, 3.4 on Debian 12).
 // As root we install what is missing; otherwise we stop at once and name the command.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { existsSync } from 'node:fs';
 /** package -> how to tell it is installed */
 const NEEDED = [
   { pkg: 'kcat', present: () => existsSync('/usr/bin/kcat') },
+  { pkg: 'etcd-server', present: () => existsSync('/usr/bin/etcd') },
   { pkg: 'python3-confluent-kafka', present: () => pythonHas('confluent_kafka') },
   { pkg: 'python3-kafka', present: () => pythonHas('kafka') },
   // kafka-python's compression codecs

@@ -28,6 +28,8 @@ export interface StartOptions {
   dataDir?: string;
   port?: number;
   overrides?: Record<string, string | number | boolean>;
+  /** `--metadata`: embedded (the default) or an etcd:// address. */
+  metadata?: string;
   timeoutMs?: number;
 }
 
@@ -39,6 +41,7 @@ export async function startBroker(options: StartOptions = {}): Promise<BrokerPro
   const dataDir = options.dataDir ?? (await makeDataDir());
   const args = [SAMSA_BIN, 'start', '--listen', `127.0.0.1:${options.port ?? 0}`, '--data', dataDir, '--log-level', 'warn'];
   for (const [k, v] of Object.entries(options.overrides ?? {})) args.push('-o', `${k}=${v}`);
+  if (options.metadata !== undefined) args.push('--metadata', options.metadata);
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));

@@ -6,7 +6,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ErrorCode } from '@samsa/protocol';
 import type { BrokerServices } from './broker-services.js';
 import type { BrokerConfig } from './config/broker-config.js';
@@ -16,7 +15,7 @@ import { ProducerIdManager } from './coordinator/producer-id-manager.js';
 import { systemTimers } from './platform/timers.js';
 import { allHandlers } from './handlers/index.js';
 import { ClusterMetadata } from './metadata/cluster-metadata.js';
-import { EmbeddedMetadataStore } from './metadata/embedded-store.js';
+import { openMetadataStore } from './metadata/open-store.js';
 import { Keys, type BrokerRegistration, type ControllerRecord } from './metadata/keys.js';
 import type { Lease, MetadataStore } from './metadata/store.js';
 import { systemClock, type Clock } from './platform/clock.js';
@@ -31,7 +30,7 @@ export interface BrokerOptions {
   config: BrokerConfig;
   clock?: Clock;
   logger?: Logger;
-  /** Shared store (a cluster); by default an embedded store in the log directory. */
+  /** Shared store (a cluster); by default the one metadata.store.connect names. */
   store?: MetadataStore;
 }
 
@@ -44,9 +43,12 @@ const READ_BUFFERS = { maxRetainedBytes: 64 * 1024 * 1024, idleTrimMs: 30_000 };
 /** How long a graceful stop waits for in-flight requests. */
 const STOP_TIMEOUT_MS = 5_000;
 const AUTO_CREATE_WAIT_MS = 5_000;
+/** How long registration waits for the broker's own metadata view to show it. */
+const REGISTER_VIEW_MS = 10_000;
 
 export class Broker {
   private lease: Lease | null = null;
+  private stopping = false;
 
   private constructor(
     readonly config: BrokerConfig,
@@ -71,10 +73,16 @@ export class Broker {
     const clock = options.clock ?? systemClock;
     const log = options.logger ?? silentLogger;
     await mkdir(config.logDir, { recursive: true });
-    const store = options.store ?? (await EmbeddedMetadataStore.open(join(config.logDir, 'cluster-metadata.samsa')));
-    await ensureClusterId(store, config.clusterId);
-    const metadata = new ClusterMetadata(store);
-    await metadata.start();
+    const store = options.store ?? (await openMetadataStore(config));
+    let metadata: ClusterMetadata;
+    try {
+      await ensureClusterId(store, config.clusterId);
+      metadata = new ClusterMetadata(store);
+      await metadata.start();
+    } catch (e) {
+      if (!options.store) await store.close();
+      throw e;
+    }
     const replicaManager = new ReplicaManager(config.nodeId, config, metadata, clock, log);
     const topicAdmin = new TopicAdmin(store, metadata, { numPartitions: config.numPartitions, replicationFactor: config.defaultReplicationFactor });
     const groupCoordinator = new GroupCoordinator(config.nodeId, config, metadata, replicaManager, topicAdmin, clock, systemTimers, log.child({ component: 'group-coordinator' }));
@@ -136,21 +144,29 @@ export class Broker {
       port: adv.port === 0 ? port : adv.port,
       rack: this.config.rack,
     };
-    this.lease = await this.store.grantLease(10_000);
-    await this.store.put(Keys.broker(this.config.nodeId), JSON.stringify(registration), this.lease);
+    const lease = (this.lease = await this.store.grantLease(this.config.brokerSessionTimeoutMs));
+    void lease.ended.then(() => {
+      // Re-registering (and re-joining the controller race) belongs to the controller work
+      // still to come; until then a lost session is loud.
+      if (!this.stopping) this.services.log.error({ nodeId: this.config.nodeId, leaseId: lease.id }, 'broker session lease ended: this broker is no longer registered');
+    });
+    const registered = await this.store.put(Keys.broker(this.config.nodeId), JSON.stringify(registration), this.lease);
     const epochKv = await this.store.get(Keys.controllerEpoch);
     const epoch = (epochKv ? Number(JSON.parse(epochKv.value)) : 0) + 1;
     const record: ControllerRecord = { brokerId: this.config.nodeId, epoch };
-    await this.store.txn(
+    const election = await this.store.txn(
       [{ key: Keys.controller, modRevision: 0 }],
       [
         { type: 'put', key: Keys.controller, value: JSON.stringify(record), lease: this.lease },
         { type: 'put', key: Keys.controllerEpoch, value: JSON.stringify(epoch) },
       ],
     );
+    // Serving starts now: this broker's view must list itself (and the controller) first.
+    await this.services.metadata.awaitRevision(Math.max(registered, election.succeeded ? election.revision : 0), REGISTER_VIEW_MS);
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.listener.stop(STOP_TIMEOUT_MS);
     await this.logCleaner?.stop();
     await this.services.replicaManager.stop();

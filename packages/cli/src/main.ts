@@ -27,6 +27,11 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`samsa: ${e.message}\n`);
       return 2;
     }
+    if (e instanceof SamsaError && e.code === 'METADATA_UNAVAILABLE') {
+      // An operating error, not a bug: one line, no stack.
+      process.stderr.write(`samsa: ${e.message}\n`);
+      return 1;
+    }
     process.stderr.write(`samsa: ${(e as Error).stack ?? String(e)}\n`);
     return 1;
   }

@@ -4,6 +4,7 @@
  * the broker starts.
  */
 import { SamsaError } from '@samsa/protocol';
+import { parseStoreAddress, type StoreAddress } from '../metadata/store-address.js';
 import { settingNumber, TOPIC_CONFIGS, validateValue, type ConfigType, type TopicConfigDef } from './topic-config.js';
 
 interface BrokerConfigDef {
@@ -52,6 +53,11 @@ const BROKER_ONLY: readonly BrokerConfigDef[] = [
   { name: 'transactional.id.expiration.ms', type: 'int', default: '604800000', min: 1 },
   { name: 'producer.id.expiration.ms', type: 'int', default: '86400000', min: 1 },
   { name: 'cluster.id', type: 'string', default: null },
+  // Samsa's: where the cluster metadata lives, `embedded` (a file in log.dir) or
+  // etcd://host:port[,host:port...][/prefix], shaped like Kafka's zookeeper.connect.
+  { name: 'metadata.store.connect', type: 'string', default: 'embedded' },
+  // KRaft's name: a broker whose lease is not renewed for this long is dead to the cluster.
+  { name: 'broker.session.timeout.ms', type: 'int', default: '9000', min: 1000 },
   // The log cleaner (log/cleaner/). Its ratio, retention and lag settings are the broker
   // synonyms of topic settings (log.cleaner.min.cleanable.ratio, ...), listed there.
   { name: 'log.cleaner.enable', type: 'boolean', default: 'true' },
@@ -101,6 +107,9 @@ export interface BrokerConfig {
   readonly replicaLagTimeMaxMs: number;
   readonly offsetsTopicNumPartitions: number;
   readonly clusterId: string | null;
+  /** metadata.store.connect, parsed. */
+  readonly metadataStore: StoreAddress;
+  readonly brokerSessionTimeoutMs: number;
   readonly logCleanerEnable: boolean;
   readonly logCleanerBackoffMs: number;
   readonly logCleanerDedupeBufferSize: number;
@@ -179,6 +188,8 @@ export function buildBrokerConfig(settings: ReadonlyMap<string, string>): Broker
     replicaLagTimeMaxMs: num(get('replica.lag.time.max.ms')),
     offsetsTopicNumPartitions: num(get('offsets.topic.num.partitions')),
     clusterId: values.get('cluster.id') ?? null,
+    metadataStore: parseStoreAddress(get('metadata.store.connect')),
+    brokerSessionTimeoutMs: num(get('broker.session.timeout.ms')),
     logCleanerEnable: get('log.cleaner.enable') === 'true',
     logCleanerBackoffMs: num(get('log.cleaner.backoff.ms')),
     logCleanerDedupeBufferSize: num(get('log.cleaner.dedupe.buffer.size')),

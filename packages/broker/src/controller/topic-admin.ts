@@ -55,6 +55,12 @@ export interface TopicDefaults {
   replicationFactor: number;
 }
 
+/**
+ * How long a write waits for this broker's metadata view to show it: callers read the view
+ * right after (awaitLocalPartitions, the next Metadata request), and etcd's watch is asynchronous.
+ */
+const VIEW_CATCH_UP_MS = 10_000;
+
 export class TopicAdmin {
   constructor(
     private readonly store: MetadataStore,
@@ -118,6 +124,7 @@ export class TopicAdmin {
     }
     const result = await this.store.txn([{ key: Keys.topic(spec.name), modRevision: 0 }], ops);
     if (!result.succeeded) throw new AdminError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic ${spec.name} already exists`);
+    await this.metadata.awaitRevision(result.revision, VIEW_CATCH_UP_MS);
     return topicId;
   }
 
@@ -132,6 +139,7 @@ export class TopicAdmin {
     ];
     const result = await this.store.txn([{ key: Keys.topic(name), modRevision: current.modRevision }], ops);
     if (!result.succeeded) throw new AdminError(ErrorCode.CONCURRENT_TRANSACTIONS, `topic ${name} changed while being deleted; retry`);
+    await this.metadata.awaitRevision(result.revision, VIEW_CATCH_UP_MS);
   }
 
   /** Grows a topic to `count` partitions. */
@@ -163,6 +171,7 @@ export class TopicAdmin {
     added.forEach((r, i) => ops.push({ type: 'put', key: Keys.partition(name, have + i), value: JSON.stringify(initialState(r, liveSet, epoch)) }));
     const result = await this.store.txn([{ key: Keys.topic(name), modRevision: current.modRevision }], ops);
     if (!result.succeeded) throw new AdminError(ErrorCode.CONCURRENT_TRANSACTIONS, `topic ${name} changed meanwhile; retry`);
+    await this.metadata.awaitRevision(result.revision, VIEW_CATCH_UP_MS);
   }
 
   /** Replaces (incremental: merges) a topic's config overrides. `null` values delete a key. */
@@ -188,6 +197,7 @@ export class TopicAdmin {
         : { type: 'put', key: Keys.topicConfig(name), value: JSON.stringify(next) };
     const result = await this.store.txn([{ key: Keys.topicConfig(name), modRevision: current?.modRevision ?? 0 }], [op]);
     if (!result.succeeded) throw new AdminError(ErrorCode.CONCURRENT_TRANSACTIONS, `configs of ${name} changed meanwhile; retry`);
+    await this.metadata.awaitRevision(result.revision, VIEW_CATCH_UP_MS);
   }
 }
 

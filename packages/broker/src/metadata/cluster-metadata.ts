@@ -4,6 +4,7 @@
  * It is kept current by a watch on the whole key space, and tells its listeners which
  * topics changed so the replica manager can reconcile its local partitions.
  */
+import { SamsaError } from '@samsa/protocol';
 import type { MetadataStore, WatchEvent } from './store.js';
 import { Keys, type BrokerRegistration, type ControllerRecord, type PartitionState, type TopicRecord } from './keys.js';
 
@@ -27,6 +28,8 @@ export interface TopicInfo {
 
 type Listener = (changedTopics: ReadonlySet<string>) => void;
 
+const RELOAD_BACKOFF_MS = 1_000;
+
 export class ClusterMetadata {
   readonly brokers = new Map<number, BrokerRegistration>();
   controller: ControllerRecord | null = null;
@@ -35,30 +38,91 @@ export class ClusterMetadata {
   private readonly configs = new Map<string, Map<string, string>>();
   private readonly listeners = new Set<Listener>();
   private unwatch: (() => void) | null = null;
+  private stopped = false;
+  /** The store revision this view reflects. */
+  private appliedRevision = 0;
+  private readonly revisionWaiters = new Set<{ revision: number; done: () => void; fail: (e: Error) => void }>();
   clusterId = '';
 
   constructor(private readonly store: MetadataStore) {}
 
   /** Loads everything, then follows changes. */
   async start(): Promise<void> {
-    // Watch first so nothing written between the load and the watch is missed; applying
-    // an event twice is harmless because each one carries the key's whole value.
-    const buffered: WatchEvent[] = [];
-    let loading = true;
-    this.unwatch = this.store.watch('/', (e) => {
-      if (loading) buffered.push(e);
-      else this.apply([e]);
-    });
-    const all = await this.store.list('/');
-    const changed = new Set<string>();
-    for (const kv of all) this.applyOne({ type: 'put', key: kv.key, value: kv.value, modRevision: kv.modRevision }, changed);
-    loading = false;
-    this.apply(buffered);
+    await this.load();
   }
 
   stop(): void {
+    this.stopped = true;
     this.unwatch?.();
     this.unwatch = null;
+    for (const w of this.revisionWaiters) w.fail(new SamsaError('CLOSED', 'cluster metadata stopped'));
+    this.revisionWaiters.clear();
+  }
+
+  /**
+   * Resolves once this view has applied every change up to `revision` (the revision of a
+   * write this broker made), so a broker reads its own writes even though the view follows
+   * the store through an asynchronous watch (etcd's).
+   */
+  awaitRevision(revision: number, timeoutMs: number): Promise<void> {
+    if (this.appliedRevision >= revision) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.revisionWaiters.delete(waiter);
+        reject(new SamsaError('TIMEOUT', `the metadata watch did not reach revision ${revision} within ${timeoutMs} ms (at ${this.appliedRevision})`));
+      }, timeoutMs);
+      const waiter = {
+        revision,
+        done: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        fail: (e: Error) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+      this.revisionWaiters.add(waiter);
+    });
+  }
+
+  /**
+   * Reads the whole key space and watches from the revision just after the read, so no
+   * change falls between the two. Also the recovery when a watch fails for good: the view
+   * is rebuilt from scratch and every topic is reported changed.
+   */
+  private async load(): Promise<void> {
+    const { kvs, revision } = await this.store.listWithRevision('/');
+    const changed = new Set<string>([...this.topicRecords.keys(), ...(this.brokers.size ? ['*brokers'] : [])]);
+    this.brokers.clear();
+    this.controller = null;
+    this.topicRecords.clear();
+    this.states.clear();
+    this.configs.clear();
+    for (const kv of kvs) this.applyOne({ type: 'put', key: kv.key, value: kv.value, modRevision: kv.modRevision }, changed);
+    this.unwatch?.();
+    this.unwatch = this.store.watch('/', (e) => this.apply([e]), { startRevision: revision + 1, onError: () => this.reload() });
+    this.advanceTo(revision);
+    if (changed.size) for (const l of [...this.listeners]) l(changed);
+  }
+
+  private reload(): void {
+    if (this.stopped) return;
+    this.load().catch(() => {
+      // The store is unreachable: try again; a lost store also ends this broker's lease.
+      setTimeout(() => this.reload(), RELOAD_BACKOFF_MS).unref();
+    });
+  }
+
+  private advanceTo(revision: number): void {
+    if (revision <= this.appliedRevision) return;
+    this.appliedRevision = revision;
+    for (const w of [...this.revisionWaiters]) {
+      if (w.revision <= revision) {
+        this.revisionWaiters.delete(w);
+        w.done();
+      }
+    }
   }
 
   onChange(listener: Listener): () => void {
@@ -99,6 +163,8 @@ export class ClusterMetadata {
     const changed = new Set<string>();
     for (const e of events) this.applyOne(e, changed);
     if (changed.size) for (const l of [...this.listeners]) l(changed);
+    // After the listeners, so a writer awaiting its revision sees its change fully applied.
+    for (const e of events) this.advanceTo(e.modRevision);
   }
 
   private applyOne(e: WatchEvent, changed: Set<string>): void {

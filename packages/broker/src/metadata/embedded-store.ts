@@ -3,10 +3,14 @@
  * one file that is rewritten whole (temp file, fsync, rename) on every durable write.
  * Metadata writes are rare (topic and config changes), so simplicity wins over an append log.
  * Keys bound to a lease are never persisted: they die with the process, as ephemeral keys must.
+ * The last HISTORY_MAX_EVENTS changes are kept in memory so a watch can start from a revision.
  */
 import { SamsaError } from '@samsa/protocol';
 import { readSnapshot, writeSnapshot } from './snapshot-file.js';
-import type { Compare, KeyValue, Lease, MetadataStore, TxnOp, TxnResult, WatchEvent } from './store.js';
+import type { Compare, KeyValue, Lease, ListResult, MetadataStore, TxnOp, TxnResult, WatchEvent, WatchOptions } from './store.js';
+
+/** Changes kept for watches that start from a revision: list-then-watch needs only the last few. */
+const HISTORY_MAX_EVENTS = 10_000;
 
 interface Entry {
   value: string;
@@ -39,6 +43,9 @@ export class EmbeddedMetadataStore implements MetadataStore {
   private readonly watchers = new Set<{ prefix: string; onEvent: (e: WatchEvent) => void }>();
   private readonly leases = new Map<string, EmbeddedLease>();
   private revision = 0;
+  private readonly history: WatchEvent[] = [];
+  /** Every change at or after this revision is in `history`. */
+  private historyStartRevision = 1;
   private nextLeaseId = 1;
   private closed = false;
   /** Writes are applied one at a time so the file always holds a prefix of the history. */
@@ -53,6 +60,7 @@ export class EmbeddedMetadataStore implements MetadataStore {
       const snapshot = await readSnapshot(path);
       if (snapshot) {
         store.revision = snapshot.revision;
+        store.historyStartRevision = snapshot.revision + 1;
         for (const kv of snapshot.entries) store.entries.set(kv.key, { value: kv.value, modRevision: kv.modRevision, leaseId: null });
       }
     }
@@ -68,6 +76,12 @@ export class EmbeddedMetadataStore implements MetadataStore {
     const out: KeyValue[] = [];
     for (const [key, e] of this.entries) if (key.startsWith(prefix)) out.push({ key, value: e.value, modRevision: e.modRevision });
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  async listWithRevision(prefix: string): Promise<ListResult> {
+    // Both read in one synchronous step, so the pair is consistent.
+    const revision = this.revision;
+    return { kvs: await this.list(prefix), revision };
   }
 
   async put(key: string, value: string, lease?: Lease): Promise<number> {
@@ -105,6 +119,8 @@ export class EmbeddedMetadataStore implements MetadataStore {
           events.push({ type: 'delete', key: op.key, value: null, modRevision: revision });
         }
       }
+      // As in etcd, a transaction that changes nothing (deletes of absent keys) makes no revision.
+      if (events.length === 0) return { succeeded: true, revision: this.revision };
       this.revision = revision;
       if (durable) await this.persist();
       this.notify(events);
@@ -129,10 +145,30 @@ export class EmbeddedMetadataStore implements MetadataStore {
     if (keys.length) await this.txn([], keys.map((key) => ({ type: 'delete' as const, key })));
   }
 
-  watch(prefix: string, onEvent: (e: WatchEvent) => void): () => void {
+  watch(prefix: string, onEvent: (e: WatchEvent) => void, options: WatchOptions = {}): () => void {
     const w = { prefix, onEvent };
-    this.watchers.add(w);
-    return () => this.watchers.delete(w);
+    const { startRevision } = options;
+    if (startRevision === undefined) {
+      this.watchers.add(w);
+      return () => this.watchers.delete(w);
+    }
+    // Replaying the history and joining the live watchers happen in one synchronous step,
+    // so no change falls between them. It runs a microtask later, as etcd's would, so the
+    // caller holds its unsubscribe before the first event arrives.
+    let cancelled = false;
+    queueMicrotask(() => {
+      if (cancelled || this.closed) return;
+      if (startRevision < this.historyStartRevision) {
+        options.onError?.(new SamsaError('INTERNAL', `cannot watch ${prefix} from revision ${startRevision}: history starts at ${this.historyStartRevision}`));
+        return;
+      }
+      for (const e of this.history) if (e.modRevision >= startRevision && e.key.startsWith(prefix)) onEvent(e);
+      this.watchers.add(w);
+    });
+    return () => {
+      cancelled = true;
+      this.watchers.delete(w);
+    };
   }
 
   async close(): Promise<void> {
@@ -142,6 +178,13 @@ export class EmbeddedMetadataStore implements MetadataStore {
   }
 
   private notify(events: WatchEvent[]): void {
+    this.history.push(...events);
+    if (this.history.length > HISTORY_MAX_EVENTS) {
+      // Drop whole revisions, so the history never holds half of one.
+      this.historyStartRevision = this.history[this.history.length - HISTORY_MAX_EVENTS]!.modRevision + 1;
+      const keepFrom = this.history.findIndex((e) => e.modRevision >= this.historyStartRevision);
+      this.history.splice(0, keepFrom < 0 ? this.history.length : keepFrom);
+    }
     for (const e of events) {
       for (const w of [...this.watchers]) if (e.key.startsWith(w.prefix)) w.onEvent(e);
     }

@@ -13,6 +13,7 @@ interface StartOptions {
   brokerId?: string;
   listen?: string;
   data?: string;
+  metadata?: string;
   logLevel: string;
 }
 
@@ -26,6 +27,7 @@ export function startCommand(): Command {
     .option('--broker-id <n>', 'this broker\'s id (node.id)')
     .option('--listen <host:port>', 'address to listen on (listeners=PLAINTEXT://host:port)')
     .option('--data <dir>', 'directory for the logs and metadata (log.dir)')
+    .option('--metadata <store>', 'embedded (default) or etcd://host:port[,host:port...][/prefix] (metadata.store.connect)')
     .option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`, 'info')
     .addHelpText(
       'after',
@@ -33,7 +35,8 @@ export function startCommand(): Command {
 Examples:
   samsa start                                   broker 0 on 127.0.0.1:9092, data in ./data
   samsa start --listen 127.0.0.1:19092 --data /tmp/samsa
-  samsa start -c server.properties -o log.retention.hours=1`,
+  samsa start -c server.properties -o log.retention.hours=1
+  samsa start --broker-id 1 --metadata etcd://127.0.0.1:2379/cluster-a`,
     )
     .action(async (opts: StartOptions) => {
       await runBroker(opts);
@@ -69,6 +72,8 @@ export function settingsFrom(opts: StartOptions): Map<string, string> {
     settings.set('listeners', `PLAINTEXT://${opts.listen}`);
   }
   if (opts.data !== undefined) settings.set('log.dir', opts.data);
+  // Checked with the other settings (metadata.store.connect), before anything touches the disk.
+  if (opts.metadata !== undefined) settings.set('metadata.store.connect', opts.metadata);
   return settings;
 }
 

@@ -12,6 +12,7 @@ export type SamsaErrorCode =
   | 'COMPRESSION' // a codec failed to compress or decompress
   | 'CONFIG_INVALID'
   | 'TIMEOUT'
+  | 'METADATA_UNAVAILABLE' // the metadata store (etcd) cannot be reached
   | 'CLOSED'
   | 'INTERNAL';
 
