@@ -6,7 +6,7 @@
 import { parseBootstrap, type BrokerAddress } from '../connection/broker-pool.js';
 import { configError } from '../errors.js';
 import type { PartitionAssignor } from './assignors/assignor.js';
-import { resolveAssignors } from './assignor-registry.js';
+import { DEFAULT_ASSIGNMENT_STRATEGY, parseAssignmentStrategy } from './assignors/index.js';
 
 export type AutoOffsetReset = 'earliest' | 'latest' | 'none';
 
@@ -93,7 +93,7 @@ export const CONSUMER_DEFAULTS = {
   'fetch.max.wait.ms': 500,
   'max.partition.fetch.bytes': 1048576,
   'isolation.level': 'read_uncommitted',
-  'partition.assignment.strategy': 'range,cooperative-sticky',
+  'partition.assignment.strategy': DEFAULT_ASSIGNMENT_STRATEGY,
   'request.timeout.ms': 30000,
   'default.api.timeout.ms': 60000,
   'retry.backoff.ms': 100,
@@ -182,8 +182,7 @@ export function parseConsumerConfig(config: ConsumerConfig): ConsumerSettings {
     fetchMaxWaitMs,
     maxPartitionFetchBytes: int(config, 'max.partition.fetch.bytes', 0),
     isolationLevel: oneOf(config, 'isolation.level', ['read_uncommitted', 'read_committed'] as const) === 'read_committed' ? 1 : 0,
-    // Without a group nothing is assigned by a leader; a strategy set anyway is still checked.
-    assignors: groupId === null && config['partition.assignment.strategy'] === undefined ? [] : resolveAssignors(config['partition.assignment.strategy'] ?? CONSUMER_DEFAULTS['partition.assignment.strategy']),
+    assignors: parseAssignmentStrategy(config['partition.assignment.strategy'] ?? CONSUMER_DEFAULTS['partition.assignment.strategy']),
     requestTimeoutMs,
     defaultApiTimeoutMs: int(config, 'default.api.timeout.ms', 0),
     retryBackoffMs: int(config, 'retry.backoff.ms', 0, Number.MAX_SAFE_INTEGER),

@@ -69,6 +69,8 @@ export class ConsumerCoordinator implements MembershipControl {
   private closing = false;
   /** The leader's view of partition counts at its last assignment; a change means a rejoin. */
   private assignedCounts: Map<string, number> | null = null;
+  /** The assignment received in `generationId` (the eager sticky assignor sends it again after a revoke). */
+  private lastAssignment = new Map<string, number[]>();
   private readonly sleeper = new Wakeup();
   readonly heartbeat: Heartbeat;
 
@@ -263,7 +265,7 @@ export class ConsumerCoordinator implements MembershipControl {
 
   private async joinGroup(conn: BrokerConnection): Promise<JoinGroup.JoinGroupResponse> {
     const v = conn.version(ApiKey.JoinGroup);
-    const own = { topics: [...this.subs.topics].sort(), ownedPartitions: groupByTopic(this.subs.assigned()), generationId: this.generationId };
+    const own = { topics: [...this.subs.topics].sort(), ownedPartitions: groupByTopic(this.subs.assigned()), generationId: this.generationId, previousAssignment: this.lastAssignment };
     const body = joinGroupBody(v, this.member(), {
       sessionTimeoutMs: this.s.sessionTimeoutMs,
       rebalanceTimeoutMs: this.s.maxPollIntervalMs,
@@ -298,6 +300,7 @@ export class ConsumerCoordinator implements MembershipControl {
   private async onJoinComplete(assignor: PartitionAssignor, assigned: TopicPartition[]): Promise<void> {
     this.protocol = assignor;
     this.rebalances++;
+    this.lastAssignment = groupByTopic(assigned);
     const owned = this.subs.assigned();
     const ownedKeys = new Set(owned.map((tp) => tpKey(tp.topic, tp.partition)));
     const assignedKeys = new Set(assigned.map((tp) => tpKey(tp.topic, tp.partition)));
