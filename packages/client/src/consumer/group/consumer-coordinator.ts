@@ -190,6 +190,7 @@ export class ConsumerCoordinator implements MembershipControl {
         const assignor = this.s.assignors.find((a) => a.name === joined.protocolName);
         if (!assignor) throw new KafkaProtocolError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, `the group chose protocol ${joined.protocolName}, which this consumer did not offer`);
         const assigned = await this.syncGroup(conn, joined, assignor);
+        this.needsJoinPrepare = true;
         await this.onJoinComplete(assignor, assigned);
         failures = 0;
       } catch (e) {
