@@ -25,6 +25,7 @@ test('assign() reads what the producer wrote, from earliest, in order, with ever
     assert.equal(typeof part[0]!.leaderEpoch, 'number');
   }
   assert.equal(await c.position({ topic: 'basic', partition: 0 }), 100);
+  await c.close();
 });
 
 test('auto.offset.reset=latest starts at the end: only records written after are read', { timeout: 60_000 }, async (t) => {
@@ -37,6 +38,7 @@ test('auto.offset.reset=latest starts at the end: only records written after are
   await produceNumbered(bootstrap, 'latest', 10, { partitions: 1, prefix: 'new', from: 50 });
   const all = await pollUntil(c, (a) => a.length >= 10, 20_000);
   assert.deepEqual(values(all), Array.from({ length: 10 }, (_, i) => `new-${50 + i}`));
+  await c.close();
 });
 
 test('subscribe() in a group reads everything and commits it; a new consumer of the group resumes after it', { timeout: 60_000 }, async (t) => {
@@ -58,4 +60,55 @@ test('subscribe() in a group reads everything and commits it; a new consumer of 
   assert.deepEqual(values(second).sort(), Array.from({ length: 30 }, (_, i) => `v-${90 + i}`).sort(), 'resumed after what was committed on close');
   const committed = await c2.committed([{ topic: 'grp', partition: 0 }]);
   assert.ok(committed[0] !== null && committed[0].offset >= 30);
+  await c2.close();
+});
+
+test('seek, seekToBeginning, seekToEnd, pause and resume', { timeout: 60_000 }, async (t) => {
+  const broker = await groupBroker(t, { 'num.partitions': 2 });
+  const bootstrap = broker.current.bootstrap;
+  await produceNumbered(bootstrap, 'seek', 40, { partitions: 2 });
+  const c = consumerFor(t, { 'bootstrap.servers': bootstrap, 'auto.offset.reset': 'earliest', ...FAST_GROUP });
+  const p0 = { topic: 'seek', partition: 0 };
+  const p1 = { topic: 'seek', partition: 1 };
+  c.assign([p0, p1]);
+  c.seek(p0, 15);
+  c.pause([p1]);
+  const got = await pollUntil(c, (a) => a.length >= 5, 20_000);
+  assert.deepEqual(got.map((r) => `${r.partition}:${r.offset}`), ['0:15', '0:16', '0:17', '0:18', '0:19'], 'from the sought offset; nothing of the paused partition');
+  const idle = await c.poll(300);
+  assert.deepEqual(idle, [], 'paused partition stays quiet');
+  c.resume([p1]);
+  c.seekToEnd([p0]);
+  const p1Records = await pollUntil(c, (a) => a.length >= 20, 20_000);
+  assert.ok(p1Records.every((r) => r.partition === 1), 'p0 sits at its end');
+  assert.deepEqual(p1Records.map((r) => r.offset), Array.from({ length: 20 }, (_, i) => i));
+  assert.equal(await c.position(p0), 20);
+  c.seekToBeginning([p0]);
+  const again = await pollUntil(c, (a) => a.length >= 20, 20_000);
+  assert.deepEqual(again.map((r) => r.offset), Array.from({ length: 20 }, (_, i) => i));
+  assert.deepEqual(values(again.slice(0, 2)), ['v-0', 'v-2']);
+  await c.close();
+});
+
+test('the async iterator and run() read everything; breaking out of the iterator gives back what it did not hand out', { timeout: 60_000 }, async (t) => {
+  const broker = await groupBroker(t);
+  const bootstrap = broker.current.bootstrap;
+  await produceNumbered(bootstrap, 'iter', 100, { partitions: 1 });
+  const c = consumerFor(t, { 'bootstrap.servers': bootstrap, 'group.id': 'iter-g', 'auto.offset.reset': 'earliest', 'max.poll.records': 30, ...FAST_GROUP });
+  c.subscribe(['iter']);
+  const seen: number[] = [];
+  for await (const r of c) {
+    seen.push(r.offset);
+    if (seen.length === 10) break; // 20 more of this poll were not handed out
+  }
+  assert.equal(await c.position({ topic: 'iter', partition: 0 }), 10, 'sought back to the first record not handed out');
+  const done = c.run({
+    eachMessage: async (r) => {
+      seen.push(r.offset);
+      if (seen.length === 100) void c.close();
+    },
+  });
+  await done;
+  await c.close();
+  assert.deepEqual(seen, Array.from({ length: 100 }, (_, i) => i));
 });

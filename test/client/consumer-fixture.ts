@@ -18,9 +18,14 @@ export async function groupBroker(t: { after(fn: () => unknown): void }, extra: 
   return startBrokerFor(t, { overrides: { 'group.initial.rebalance.delay.ms': 0, 'num.partitions': 1, ...extra } });
 }
 
+/**
+ * A consumer closed when the test ends. Tests close their consumers themselves while the
+ * broker runs; this is the safety net, and runs after the broker is gone (t.after hooks run
+ * in registration order), so its timeout is short: commits to a dead broker only retry.
+ */
 export function consumerFor(t: { after(fn: () => unknown): void }, config: ConsumerConfig): Consumer {
   const c = new Consumer(config);
-  t.after(() => c.close(5_000));
+  t.after(() => c.close(500));
   return c;
 }
 
