@@ -270,20 +270,28 @@ export class ConsumerCore {
   /** The next poll returns records of `tp` from `offset`. */
   seek(tp: TopicPartition, offset: number): void {
     if (!Number.isSafeInteger(offset) || offset < 0) throw new SamsaClientError('ILLEGAL_STATE', `seek offset must be a non-negative integer, got ${offset}`);
-    this.subs.seek(this.subs.required(tp), offset);
+    const st = this.subs.required(tp);
+    this.subs.seek(st, offset);
+    this.fetcher.clear([st.key]); // an error stored for the old position no longer applies
     this.wakeup.notify();
   }
 
   /** Seeks to the log start of each partition (default: all assigned), looked up at the next poll or position(). */
   seekToBeginning(partitions: readonly TopicPartition[] = this.subs.assigned()): void {
-    for (const tp of partitions) this.subs.requestReset(this.subs.required(tp), 'earliest');
+    for (const tp of partitions) this.reset(tp, 'earliest');
     this.wakeup.notify();
   }
 
   /** Seeks to the log end (the offset the next record will get). */
   seekToEnd(partitions: readonly TopicPartition[] = this.subs.assigned()): void {
-    for (const tp of partitions) this.subs.requestReset(this.subs.required(tp), 'latest');
+    for (const tp of partitions) this.reset(tp, 'latest');
     this.wakeup.notify();
+  }
+
+  private reset(tp: TopicPartition, strategy: 'earliest' | 'latest'): void {
+    const st = this.subs.required(tp);
+    this.subs.requestReset(st, strategy);
+    this.fetcher.clear([st.key]);
   }
 
   /** The offset of the next record poll() returns for `tp`, looked up when unknown. */
