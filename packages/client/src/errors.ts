@@ -24,6 +24,12 @@ export type ClientErrorCode =
   | 'API_TIMEOUT' // an admin call did not finish within default.api.timeout.ms (or its timeoutMs)
   | 'INVALID_ARGUMENT' // an admin call's arguments cannot be sent (a bad offset spec, ...)
   | 'GROUP_NOT_EMPTY' // reset offsets refused: the group has active members
+  | 'ILLEGAL_STATE' // a consumer call that its state does not allow (poll with no subscription, seek on an unassigned partition, ...)
+  | 'NO_OFFSET_FOR_PARTITION' // no committed offset and auto.offset.reset=none
+  | 'OFFSET_OUT_OF_RANGE' // the position left the log and auto.offset.reset=none
+  | 'COMMIT_FAILED' // the group rebalanced or the member was removed: the commit cannot be completed
+  | 'CORRUPT_RECORD' // a fetched batch failed its CRC or could not be decoded
+  | 'TIMEOUT' // a consumer operation (commitSync, committed, position) did not finish within its timeout
   | 'KAFKA_ERROR'; // a broker answered with an error code: see KafkaProtocolError
 
 export class SamsaClientError extends Error {

@@ -2,6 +2,11 @@ export { Producer, type ProducerRecord, type ProducerOptions } from './producer/
 export { PRODUCER_DEFAULTS, type ProducerConfig, type ProducerSettings } from './producer/producer-config.js';
 export type { RecordMetadata, DeliveryCallback } from './producer/producer-batch.js';
 export type { Bytes, HeadersInput, RecordHeaders } from './producer/record-encoding.js';
+export { Consumer, type Batch, type RunHandlers } from './consumer/consumer.js';
+export type { ConsumerOptions, OffsetsToCommit, CommitCallback } from './consumer/consumer-core.js';
+export { CONSUMER_DEFAULTS, type ConsumerConfig, type ConsumerSettings, type AutoOffsetReset } from './consumer/consumer-config.js';
+export type { ConsumerRecord, TopicPartition, OffsetAndMetadata, CommittedOffset, RebalanceListener } from './consumer/types.js';
+export type { SubscriptionInfo } from './consumer/assignors/assignor.js';
 export { SamsaClientError, KafkaProtocolError, type ClientErrorCode } from './errors.js';
 export { BrokerConnection, type ConnectionOptions } from './connection/connection.js';
 export { BrokerPool, parseBootstrap, type BrokerAddress } from './connection/broker-pool.js';
@@ -12,9 +17,8 @@ export { ADMIN_DEFAULTS, type AdminConfig, type AdminSettings } from './admin/ad
 export type { NewTopic, CreateTopicsOptions, CreateTopicResult, TopicResult, TopicListing, TopicDescription, PartitionDescription } from './admin/topics.js';
 export type { ConfigResource, ResourceType, ConfigEntry, ConfigSource, ConfigType, AlterConfigOp, AlterOptions, DescribeConfigsOptions, DescribeConfigsResult, ConfigResourceResult } from './admin/configs.js';
 export type { OffsetSpec, ListOffsetsOptions, ListedOffset, DeletedRecords } from './admin/offsets.js';
-export type { TopicPartition } from './admin/leaders.js';
 export type { GroupListing, GroupDescription, MemberDescription, GroupResult, TopicPartitions } from './admin/groups.js';
-export type { CommittedOffset, PartitionResult } from './admin/group-offsets.js';
+export type { GroupOffset, PartitionResult } from './admin/group-offsets.js';
 export type { ResetSpec, ResetTarget, ResetOffset } from './admin/reset-offsets.js';
 export type { ClusterDescription, BrokerDescription } from './admin/cluster.js';
 export {

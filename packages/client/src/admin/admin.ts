@@ -20,7 +20,7 @@ import { describeCluster, type ClusterDescription } from './cluster.js';
 import { alterConfigs, describeConfigs, incrementalAlterConfigs, type AlterConfigOp, type AlterOptions, type ConfigResource, type ConfigResourceResult, type DescribeConfigsOptions, type DescribeConfigsResult } from './configs.js';
 import { AdminContext } from './context.js';
 import { CoordinatorLookup } from './coordinator.js';
-import { deleteConsumerGroupOffsets, listConsumerGroupOffsets, type CommittedOffset, type PartitionResult } from './group-offsets.js';
+import { deleteConsumerGroupOffsets, listConsumerGroupOffsets, type GroupOffset, type PartitionResult } from './group-offsets.js';
 import { deleteGroups, describeGroups, listGroups, type GroupDescription, type GroupListing, type GroupResult } from './groups.js';
 import type { TopicPartition } from './leaders.js';
 import { deleteRecords, listOffsets, type DeletedRecords, type ListedOffset, type ListOffsetsOptions, type OffsetSpec } from './offsets.js';
@@ -110,7 +110,7 @@ export class Admin {
   }
 
   /** Committed offsets (of `partitions`, else all the group has) with each partition's log end and lag. */
-  listConsumerGroupOffsets(groupId: string, partitions?: readonly TopicPartition[], options?: Timeout): Promise<CommittedOffset[]> {
+  listConsumerGroupOffsets(groupId: string, partitions?: readonly TopicPartition[], options?: Timeout): Promise<GroupOffset[]> {
     return this.run('listConsumerGroupOffsets', () => listConsumerGroupOffsets(this.ctx, this.coordinators, groupId, partitions, options));
   }
 

@@ -13,7 +13,7 @@ import { tpKey, type TopicPartition } from './leaders.js';
 import { listOffsets } from './offsets.js';
 import { errorOf, giveUpAs, invalid, outcome } from './results.js';
 
-export interface CommittedOffset extends TopicPartition {
+export interface GroupOffset extends TopicPartition {
   /** The committed offset, -1 when the group has none for this partition. */
   offset: number;
   leaderEpoch: number;
@@ -56,7 +56,7 @@ function checkPartitions(tps: readonly TopicPartition[], what: string): void {
   for (const tp of tps) if (typeof tp.topic !== 'string' || tp.topic === '' || !Number.isInteger(tp.partition) || tp.partition < 0) throw invalid(`${what}: ${JSON.stringify(tp)} is not a topic and partition`);
 }
 
-type Fetched = Omit<CommittedOffset, 'logEndOffset' | 'lag'>;
+type Fetched = Omit<GroupOffset, 'logEndOffset' | 'lag'>;
 
 /** OffsetFetch: the group's committed offsets (all of them when `tps` is absent). */
 export async function fetchCommitted(ctx: AdminContext, lookup: CoordinatorLookup, groupId: string, tps: readonly TopicPartition[] | undefined, deadline: number): Promise<Fetched[]> {
@@ -79,7 +79,7 @@ export async function fetchCommitted(ctx: AdminContext, lookup: CoordinatorLooku
 }
 
 /** Committed offsets with the log end and lag of each partition, sorted by topic and partition. */
-export async function listConsumerGroupOffsets(ctx: AdminContext, lookup: CoordinatorLookup, groupId: string, tps?: readonly TopicPartition[], options: { timeoutMs?: number } = {}): Promise<CommittedOffset[]> {
+export async function listConsumerGroupOffsets(ctx: AdminContext, lookup: CoordinatorLookup, groupId: string, tps?: readonly TopicPartition[], options: { timeoutMs?: number } = {}): Promise<GroupOffset[]> {
   const deadline = ctx.deadline(options.timeoutMs);
   const committed = await fetchCommitted(ctx, lookup, groupId, tps, deadline);
   const ends = new Map((await listOffsets(ctx, committed.map((c) => ({ topic: c.topic, partition: c.partition, spec: 'latest' as const })), { timeoutMs: Math.max(1, deadline - Date.now()) })).map((o) => [tpKey(o), o.error ? -1 : o.offset]));

@@ -9,10 +9,9 @@ import type { BrokerConnection } from '../connection/connection.js';
 import { KafkaProtocolError, SamsaClientError } from '../errors.js';
 import type { AdminContext, ItemOutcome } from './context.js';
 
-export interface TopicPartition {
-  topic: string;
-  partition: number;
-}
+import type { TopicPartition } from '../consumer/types.js';
+
+export type { TopicPartition };
 
 export const tpKey = (tp: TopicPartition): string => `${tp.topic}:${tp.partition}`;
 
