@@ -39,6 +39,8 @@ const BROKER_ONLY: readonly BrokerConfigDef[] = [
   { name: 'log.retention.minutes', type: 'int', default: null },
   { name: 'log.roll.hours', type: 'int', default: '168', min: 1 },
   { name: 'fetch.max.bytes', type: 'int', default: '57671680', min: 1024 },
+  // The session lease TTL: a broker silent this long is dead to the cluster (KRaft's name and default).
+  { name: 'broker.session.timeout.ms', type: 'int', default: '9000', min: 1 },
   { name: 'replica.lag.time.max.ms', type: 'long', default: '30000', min: 1 },
   { name: 'offsets.topic.num.partitions', type: 'int', default: '50', min: 1 },
   { name: 'offsets.topic.replication.factor', type: 'int', default: '3', min: 1 },
@@ -99,6 +101,7 @@ export interface BrokerConfig {
   readonly fetchMaxBytes: number;
   readonly messageMaxBytes: number;
   readonly replicaLagTimeMaxMs: number;
+  readonly brokerSessionTimeoutMs: number;
   readonly offsetsTopicNumPartitions: number;
   readonly clusterId: string | null;
   readonly logCleanerEnable: boolean;
@@ -177,6 +180,7 @@ export function buildBrokerConfig(settings: ReadonlyMap<string, string>): Broker
     fetchMaxBytes: num(get('fetch.max.bytes')),
     messageMaxBytes: num(get('message.max.bytes')),
     replicaLagTimeMaxMs: num(get('replica.lag.time.max.ms')),
+    brokerSessionTimeoutMs: num(get('broker.session.timeout.ms')),
     offsetsTopicNumPartitions: num(get('offsets.topic.num.partitions')),
     clusterId: values.get('cluster.id') ?? null,
     logCleanerEnable: get('log.cleaner.enable') === 'true',
