@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildRecordBatch } from '@samsa/protocol';
+import { buildRecordBatch, ErrorCode } from '@samsa/protocol';
 import { startCluster, type Cluster } from '@samsa/testing';
 import { openClient, readAll } from '../client/fixture.js';
 
@@ -115,4 +115,40 @@ test('an isolated controller is replaced; after healing it learns it was deposed
   await c.waitFor('the healed broker to know it is not the controller', () => !old.broker.controller.isActive, 5_000);
   await c.waitFor('the healed broker to register again', () => next.broker.services.metadata.brokers.has(old.nodeId), 5_000);
   assert.equal(c.controller(), next);
+});
+
+test('unclean.leader.election.enable: a live replica outside the ISR takes over; stale epochs are fenced and the old leader, back, is a follower', async (t) => {
+  const c = await cluster(t, { config: { 'unclean.leader.election.enable': true } });
+  await c.brokers[0]!.broker.services.topicAdmin.create({ name: 'unclean', numPartitions: 1, replicationFactor: 3 });
+  const first = await c.waitFor('a leader', async () => (await c.partitionState('unclean', 0)) ?? null);
+  assert.deepEqual(first.isr, [first.leader], 'followers join the ISR only once they have caught up');
+  const old = c.broker(first.leader);
+  await old.kill();
+  const moved = await c.waitFor('a new leader', async () => {
+    const s = await c.partitionState('unclean', 0);
+    return s && s.leader >= 0 && s.leader !== old.nodeId ? s : null;
+  }, 5_000);
+  assert.equal(moved.leaderEpoch, first.leaderEpoch + 1);
+  assert.deepEqual(moved.isr, [moved.leader]);
+  const leader = c.broker(moved.leader);
+  await c.waitFor('the new leader to take over', () => leader.broker.services.replicaManager.partition('unclean', 0)?.role === 'leader');
+  const raw = await openClient(t, leader.port);
+  assert.equal((await raw.produceTo('unclean', 0, buildRecordBatch({ records: [{ key: null, value: Buffer.from('x') }] }))).errorCode, 0);
+  const fetchAt = async (client: typeof raw, currentLeaderEpoch: number): Promise<number> => {
+    const res = await client.fetch({
+      replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0,
+      topics: [{ topic: 'unclean', partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20, currentLeaderEpoch }] }],
+    });
+    return res.responses[0]!.partitions[0]!.errorCode;
+  };
+  assert.equal(await fetchAt(raw, moved.leaderEpoch), 0);
+  assert.equal(await fetchAt(raw, first.leaderEpoch), ErrorCode.FENCED_LEADER_EPOCH);
+  assert.equal(await fetchAt(raw, moved.leaderEpoch + 1), ErrorCode.UNKNOWN_LEADER_EPOCH);
+
+  await old.restart();
+  await c.waitFor('the old leader to open its replica as a follower', () => old.broker.services.replicaManager.partition('unclean', 0)?.leaderEpoch === moved.leaderEpoch);
+  const back = await openClient(t, old.port);
+  assert.equal((await back.produceTo('unclean', 0, buildRecordBatch({ records: [{ key: null, value: Buffer.from('y') }] }))).errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+  assert.equal(await fetchAt(back, moved.leaderEpoch), ErrorCode.NOT_LEADER_OR_FOLLOWER);
+  assert.equal((await c.partitionState('unclean', 0))!.leader, leader.nodeId, 'the returning broker does not take leadership back');
 });
