@@ -5,7 +5,7 @@ import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
-const roots = ['packages/protocol', 'packages/client', 'packages/broker', 'packages/cli', 'test']
+const roots = ['packages/protocol', 'packages/client', 'packages/broker', 'packages/testing', 'packages/cli', 'test']
   .map((p) => join(p, 'dist', 'test'))
   .filter((p) => existsSync(p));
 

@@ -1,8 +1,9 @@
 /**
- * A broker: wires the metadata store, the cluster metadata view, the replica manager and
- * the network listener, and registers itself in the cluster. `Broker.start` resolves once
- * the broker serves requests; `stop` shuts it down cleanly (logs closed with their
- * clean-shutdown markers), `kill` drops everything at once as a crash would.
+ * A broker: wires the metadata store, the cluster metadata view, the replica manager, the
+ * controller and the network listener, and registers itself in the cluster. `Broker.start`
+ * resolves once the broker serves requests; `stop` shuts it down cleanly (logs closed with
+ * their clean-shutdown markers, session ended at once), `kill` drops everything at once as
+ * a crash would (no markers; the session lease is left to expire by TTL).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
@@ -12,12 +13,14 @@ import type { BrokerConfig } from './config/broker-config.js';
 import { AdminError, TopicAdmin } from './controller/topic-admin.js';
 import { GroupCoordinator } from './coordinator/group/group-coordinator.js';
 import { ProducerIdManager } from './coordinator/producer-id-manager.js';
-import { systemTimers } from './platform/timers.js';
+import { systemTimers, type Timers } from './platform/timers.js';
+import { BrokerSession } from './controller/broker-session.js';
+import { Controller } from './controller/controller.js';
 import { allHandlers } from './handlers/index.js';
 import { ClusterMetadata } from './metadata/cluster-metadata.js';
 import { openMetadataStore } from './metadata/open-store.js';
-import { Keys, type BrokerRegistration, type ControllerRecord } from './metadata/keys.js';
-import type { Lease, MetadataStore } from './metadata/store.js';
+import { Keys, type BrokerRegistration } from './metadata/keys.js';
+import type { MetadataStore } from './metadata/store.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import { silentLogger, type Logger } from './platform/logger.js';
 import { LogCleaner } from './log/cleaner/log-cleaner.js';
@@ -32,6 +35,8 @@ export interface BrokerOptions {
   logger?: Logger;
   /** Shared store (a cluster); by default the one metadata.store.connect names. */
   store?: MetadataStore;
+  /** Timers for the coordinators (the in-process cluster freezes them to pause a broker). */
+  timers?: Timers;
 }
 
 /**
@@ -47,9 +52,6 @@ const AUTO_CREATE_WAIT_MS = 5_000;
 const REGISTER_VIEW_MS = 10_000;
 
 export class Broker {
-  private lease: Lease | null = null;
-  private stopping = false;
-
   private constructor(
     readonly config: BrokerConfig,
     readonly services: BrokerServices,
@@ -58,6 +60,8 @@ export class Broker {
     private readonly listener: Listener,
     /** Null when log.cleaner.enable=false. */
     readonly logCleaner: LogCleaner | null,
+    private readonly session: BrokerSession,
+    readonly controller: Controller,
   ) {}
 
   get port(): number {
@@ -85,7 +89,7 @@ export class Broker {
     }
     const replicaManager = new ReplicaManager(config.nodeId, config, metadata, clock, log);
     const topicAdmin = new TopicAdmin(store, metadata, { numPartitions: config.numPartitions, replicationFactor: config.defaultReplicationFactor });
-    const groupCoordinator = new GroupCoordinator(config.nodeId, config, metadata, replicaManager, topicAdmin, clock, systemTimers, log.child({ component: 'group-coordinator' }));
+    const groupCoordinator = new GroupCoordinator(config.nodeId, config, metadata, replicaManager, topicAdmin, clock, options.timers ?? systemTimers, log.child({ component: 'group-coordinator' }));
     // Listening before the replica manager starts, so it hears of every offsets partition it leads.
     groupCoordinator.start();
     const handlers = allHandlers();
@@ -129,50 +133,60 @@ export class Broker {
       log,
     );
     const port = await listener.start();
-    const broker = new Broker(config, services, store, !options.store, listener, logCleaner);
-    await broker.register(port);
-    log.info({ nodeId: config.nodeId, address: `${first.host}:${port}`, logDir: config.logDir }, 'broker started');
+    // Registered only once it serves: the controller may make it a leader at once.
+    const adv = config.advertisedListeners[0]!;
+    const registration: BrokerRegistration = {
+      nodeId: config.nodeId,
+      host: adv.host || '127.0.0.1',
+      port: adv.port === 0 ? port : adv.port,
+      rack: config.rack,
+    };
+    const session = new BrokerSession(store, registration, config.brokerSessionTimeoutMs, log.child({ component: 'session' }));
+    const controller = new Controller(config.nodeId, store, metadata, session, config, log.child({ component: 'controller' }));
+    const registered = await session.start();
+    // Serving starts now: this broker's view must list itself first (an etcd watch lags the write).
+    await metadata.awaitRevision(registered, REGISTER_VIEW_MS);
+    await controller.start();
+    const broker = new Broker(config, services, store, !options.store, listener, logCleaner, session, controller);
+    log.info({ nodeId: config.nodeId, address: `${first.host}:${port}`, logDir: config.logDir, controller: controller.isActive }, 'broker started');
     return broker;
   }
 
-  /** Registers this broker (ephemeral) and, if no controller exists, becomes it. */
-  private async register(port: number): Promise<void> {
-    const adv = this.config.advertisedListeners[0]!;
-    const registration: BrokerRegistration = {
-      nodeId: this.config.nodeId,
-      host: adv.host || '127.0.0.1',
-      port: adv.port === 0 ? port : adv.port,
-      rack: this.config.rack,
-    };
-    const lease = (this.lease = await this.store.grantLease(this.config.brokerSessionTimeoutMs));
-    void lease.ended.then(() => {
-      // Re-registering (and re-joining the controller race) belongs to the controller work
-      // still to come; until then a lost session is loud.
-      if (!this.stopping) this.services.log.error({ nodeId: this.config.nodeId, leaseId: lease.id }, 'broker session lease ended: this broker is no longer registered');
-    });
-    const registered = await this.store.put(Keys.broker(this.config.nodeId), JSON.stringify(registration), this.lease);
-    const epochKv = await this.store.get(Keys.controllerEpoch);
-    const epoch = (epochKv ? Number(JSON.parse(epochKv.value)) : 0) + 1;
-    const record: ControllerRecord = { brokerId: this.config.nodeId, epoch };
-    const election = await this.store.txn(
-      [{ key: Keys.controller, modRevision: 0 }],
-      [
-        { type: 'put', key: Keys.controller, value: JSON.stringify(record), lease: this.lease },
-        { type: 'put', key: Keys.controllerEpoch, value: JSON.stringify(epoch) },
-      ],
-    );
-    // Serving starts now: this broker's view must list itself (and the controller) first.
-    await this.services.metadata.awaitRevision(Math.max(registered, election.succeeded ? election.revision : 0), REGISTER_VIEW_MS);
+  /** Stops reading and answering every connection, which stay open (a paused process). */
+  pauseNetwork(): void {
+    this.listener.pause();
+  }
+
+  resumeNetwork(): void {
+    this.listener.resume();
+  }
+
+  /**
+   * Dies as a crashed process would: connections reset, logs dropped without their
+   * clean-shutdown markers, the session lease left to expire by TTL (a store in another
+   * process only learns of the death that way). Timers and watches stop, since in one
+   * process nothing else would stop them.
+   */
+  async kill(): Promise<void> {
+    this.listener.destroyAll();
+    this.session.abandon();
+    await this.controller.stop();
+    this.services.groupCoordinator.stop();
+    await this.logCleaner?.stop();
+    await this.services.replicaManager.abandon();
+    this.services.readBuffers.clear();
+    this.services.metadata.stop();
+    this.services.log.info({ nodeId: this.config.nodeId }, 'broker killed');
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
     await this.listener.stop(STOP_TIMEOUT_MS);
     await this.logCleaner?.stop();
     await this.services.replicaManager.stop();
     this.services.groupCoordinator.stop();
     this.services.readBuffers.clear();
-    await this.lease?.revoke();
+    await this.controller.stop();
+    await this.session.stop();
     this.services.metadata.stop();
     if (this.ownsStore) await this.store.close();
     this.services.log.info({ nodeId: this.config.nodeId }, 'broker stopped');

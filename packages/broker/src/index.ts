@@ -5,3 +5,6 @@ export { silentLogger, type Logger } from './platform/logger.js';
 export { EmbeddedMetadataStore } from './metadata/embedded-store.js';
 export { EtcdMetadataStore, parseEtcdUrl } from './metadata/etcd-store.js';
 export type { KeyValue, Lease, ListResult, MetadataStore, TxnOp, WatchEvent, WatchOptions } from './metadata/store.js';
+export { StoreLink, type LinkState } from './metadata/store-link.js';
+export { PausableTimers } from './platform/timers.js';
+export { Keys, type PartitionState, type ControllerRecord, type BrokerRegistration } from './metadata/keys.js';

@@ -1,13 +1,16 @@
 /**
  * Topic creation, deletion, partition growth and config changes, written to the metadata
  * store as compare-and-swap transactions so two brokers racing on the same topic cannot
- * both win. Any broker may run these: the store, not a broker, is the arbiter.
+ * both win. Any broker may run these: the store, not a broker, is the arbiter. They write
+ * topic records (replica assignments) only; partition states (leader, ISR) are written by
+ * the controller alone, which sees the new record and elects each partition's first leader.
+ * So CreateTopics needs no routing to the controller and never answers NOT_CONTROLLER.
  */
 import { randomBytes } from 'node:crypto';
 import { ErrorCode, SamsaError } from '@samsa/protocol';
 import { TOPIC_CONFIG_BY_NAME, validateTopicConfig } from '../config/topic-config.js';
 import type { ClusterMetadata } from '../metadata/cluster-metadata.js';
-import { Keys, type PartitionState, type TopicRecord } from '../metadata/keys.js';
+import { Keys, type TopicRecord } from '../metadata/keys.js';
 import type { MetadataStore, TxnOp } from '../metadata/store.js';
 import { assignReplicas } from './replica-assignment.js';
 
@@ -114,10 +117,7 @@ export class TopicAdmin {
     const replicas = this.plan(spec);
     const topicId = newTopicId();
     const record: TopicRecord = { topicId, replicas, ...(spec.internal ? { internal: true } : {}) };
-    const live = new Set(this.metadata.brokers.keys());
-    const controllerEpoch = this.metadata.controller?.epoch ?? 0;
     const ops: TxnOp[] = [{ type: 'put', key: Keys.topic(spec.name), value: JSON.stringify(record) }];
-    replicas.forEach((r, index) => ops.push({ type: 'put', key: Keys.partition(spec.name, index), value: JSON.stringify(initialState(r, live, controllerEpoch)) }));
     if (spec.configs && spec.configs.size > 0) {
       const configs = Object.fromEntries([...spec.configs].map(([k, v]) => [k, validateTopicConfig(k, v)]));
       ops.push({ type: 'put', key: Keys.topicConfig(spec.name), value: JSON.stringify(configs) });
@@ -129,6 +129,13 @@ export class TopicAdmin {
   }
 
   async delete(name: string): Promise<void> {
+    // A lost race with the controller's state writes is retried; a lost race with another
+    // admin change is reported.
+    for (let attempt = 0; attempt < 5; attempt++) if (await this.tryDelete(name)) return;
+    throw new AdminError(ErrorCode.CONCURRENT_TRANSACTIONS, `topic ${name} changed while being deleted; retry`);
+  }
+
+  private async tryDelete(name: string): Promise<boolean> {
     const current = await this.store.get(Keys.topic(name));
     if (!current) throw new AdminError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name} does not exist`);
     const parts = await this.store.list(Keys.partitionsPrefix(name));
@@ -137,9 +144,17 @@ export class TopicAdmin {
       { type: 'delete', key: Keys.topicConfig(name) },
       ...parts.map((kv) => ({ type: 'delete' as const, key: kv.key })),
     ];
-    const result = await this.store.txn([{ key: Keys.topic(name), modRevision: current.modRevision }], ops);
-    if (!result.succeeded) throw new AdminError(ErrorCode.CONCURRENT_TRANSACTIONS, `topic ${name} changed while being deleted; retry`);
-    await this.metadata.awaitRevision(result.revision, VIEW_CATCH_UP_MS);
+    // The controller may write a partition's first state at any moment: compare every
+    // partition key too, so none is left behind without its topic.
+    const record = JSON.parse(current.value) as TopicRecord;
+    const revisions = new Map(parts.map((kv) => [kv.key, kv.modRevision]));
+    const compares = [
+      { key: Keys.topic(name), modRevision: current.modRevision },
+      ...record.replicas.map((_, i) => ({ key: Keys.partition(name, i), modRevision: revisions.get(Keys.partition(name, i)) ?? 0 })),
+    ];
+    const result = await this.store.txn(compares, ops);
+    if (result.succeeded) await this.metadata.awaitRevision(result.revision, VIEW_CATCH_UP_MS);
+    return result.succeeded;
   }
 
   /** Grows a topic to `count` partitions. */
@@ -164,11 +179,8 @@ export class TopicAdmin {
       added = assignReplicas(live.map((id) => ({ id, rack: this.metadata.brokers.get(id)?.rack ?? null })), count - have, rf, have);
     }
     if (validateOnly) return;
-    const liveSet = new Set(live);
-    const epoch = this.metadata.controller?.epoch ?? 0;
     const updated: TopicRecord = { ...record, replicas: [...record.replicas, ...added] };
     const ops: TxnOp[] = [{ type: 'put', key: Keys.topic(name), value: JSON.stringify(updated) }];
-    added.forEach((r, i) => ops.push({ type: 'put', key: Keys.partition(name, have + i), value: JSON.stringify(initialState(r, liveSet, epoch)) }));
     const result = await this.store.txn([{ key: Keys.topic(name), modRevision: current.modRevision }], ops);
     if (!result.succeeded) throw new AdminError(ErrorCode.CONCURRENT_TRANSACTIONS, `topic ${name} changed meanwhile; retry`);
     await this.metadata.awaitRevision(result.revision, VIEW_CATCH_UP_MS);
@@ -199,10 +211,4 @@ export class TopicAdmin {
     if (!result.succeeded) throw new AdminError(ErrorCode.CONCURRENT_TRANSACTIONS, `configs of ${name} changed meanwhile; retry`);
     await this.metadata.awaitRevision(result.revision, VIEW_CATCH_UP_MS);
   }
-}
-
-/** The first state of a new partition: the first live replica in assignment order leads. */
-export function initialState(replicas: readonly number[], live: ReadonlySet<number>, controllerEpoch: number): PartitionState {
-  const isr = replicas.filter((b) => live.has(b));
-  return { leader: isr[0] ?? -1, leaderEpoch: 0, isr, partitionEpoch: 0, controllerEpoch };
 }

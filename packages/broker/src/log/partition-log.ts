@@ -574,6 +574,18 @@ export class PartitionLog {
     }
   }
 
+  /**
+   * Closes the files as a crash would: no fsync, no index or checkpoint writes, no marker,
+   * so the next open runs recovery. Appends already handed to the OS stay, as after kill -9.
+   */
+  async abandon(): Promise<void> {
+    if (this.state !== 'open') return;
+    this.state = 'closed';
+    this.closing = Promise.resolve();
+    await this.flusher.stop();
+    await Promise.all(this.segments.map((s) => s.close()));
+  }
+
   /** Closes without a marker and removes the directory (the topic or the replica is gone). */
   async delete(): Promise<void> {
     if (this.state === 'open') {

@@ -2,7 +2,8 @@
  * The broker's in-memory view of the cluster metadata in the store: brokers, the
  * controller, topics with their partitions' replicas and state, and topic config overrides.
  * It is kept current by a watch on the whole key space, and tells its listeners which
- * topics changed so the replica manager can reconcile its local partitions.
+ * topics changed so the replica manager can reconcile its local partitions. Changes that
+ * are not a topic's are named '*brokers' (a registration came or went) and '*controller'.
  */
 import { SamsaError } from '@samsa/protocol';
 import type { MetadataStore, WatchEvent } from './store.js';
@@ -182,6 +183,7 @@ export class ClusterMetadata {
         break;
       case 'controller':
         this.controller = value as ControllerRecord | null;
+        changed.add('*controller');
         break;
       case 'topic':
         if (value) this.topicRecords.set(key.topic, value as TopicRecord);

@@ -18,23 +18,60 @@ interface Entry {
   leaseId: string | null;
 }
 
-class EmbeddedLease implements Lease {
+/**
+ * A lease as the store sees it: it ends when revoked or when no keep-alive arrived for its
+ * TTL. `grantLease` adds a keep-alive loop, as etcd's client does; `grantLeaseWithoutKeepAlive`
+ * leaves the keep-alives to the holder (the in-process cluster's store link, which stops them
+ * to let a "crashed" or paused broker's session expire).
+ */
+export class EmbeddedLease implements Lease {
   readonly ended: Promise<void>;
   private end!: () => void;
   alive = true;
+  private expiry: NodeJS.Timeout;
+  private keepAliveTimer: NodeJS.Timeout | null = null;
 
   constructor(
     readonly id: string,
+    readonly ttlMs: number,
     private readonly store: EmbeddedMetadataStore,
   ) {
     this.ended = new Promise((resolve) => (this.end = resolve));
+    this.expiry = setTimeout(() => void this.expire(), ttlMs);
+    this.expiry.unref();
+  }
+
+  /** Pushes the expiry one TTL away; false when the lease has already ended. */
+  keepAlive(): boolean {
+    if (!this.alive) return false;
+    this.expiry.refresh();
+    return true;
+  }
+
+  /** @internal Keep-alives every third of the TTL, as etcd's client sends them. */
+  startKeepAlive(): void {
+    this.keepAliveTimer = setInterval(() => this.keepAlive(), Math.max(1, Math.floor(this.ttlMs / 3)));
+    this.keepAliveTimer.unref();
   }
 
   async revoke(): Promise<void> {
     if (!this.alive) return;
-    this.alive = false;
+    this.finish();
     await this.store.dropLease(this.id);
     this.end();
+  }
+
+  private async expire(): Promise<void> {
+    if (!this.alive) return;
+    this.finish();
+    await this.store.dropLease(this.id).catch(() => undefined);
+    this.end();
+  }
+
+  private finish(): void {
+    this.alive = false;
+    clearTimeout(this.expiry);
+    if (this.keepAliveTimer) clearInterval(this.keepAliveTimer);
   }
 }
 
@@ -131,9 +168,16 @@ export class EmbeddedMetadataStore implements MetadataStore {
     return result;
   }
 
-  async grantLease(_ttlMs: number): Promise<Lease> {
-    // In one process a lease lives until revoked: its holder cannot die without the store.
-    const lease = new EmbeddedLease(String(this.nextLeaseId++), this);
+  async grantLease(ttlMs: number): Promise<Lease> {
+    const lease = this.grantLeaseWithoutKeepAlive(ttlMs);
+    lease.startKeepAlive();
+    return lease;
+  }
+
+  /** A lease that expires unless its holder calls `keepAlive` within every TTL. */
+  grantLeaseWithoutKeepAlive(ttlMs: number): EmbeddedLease {
+    if (this.closed) throw new SamsaError('CLOSED', 'metadata store is closed');
+    const lease = new EmbeddedLease(String(this.nextLeaseId++), ttlMs, this);
     this.leases.set(lease.id, lease);
     return lease;
   }
@@ -172,6 +216,8 @@ export class EmbeddedMetadataStore implements MetadataStore {
   }
 
   async close(): Promise<void> {
+    // Sessions end with the store (their timers would otherwise outlive it).
+    for (const lease of [...this.leases.values()]) await lease.revoke().catch(() => undefined);
     await this.queue;
     this.closed = true;
     this.watchers.clear();

@@ -42,3 +42,40 @@ export class ManualTimers implements Timers {
     this.now = target;
   }
 }
+
+/**
+ * System timers that can be frozen, for the in-process cluster's pause(): a timer due while
+ * paused fires only on resume, late, as every timer of a process in a long GC pause does.
+ */
+export class PausableTimers implements Timers {
+  private paused = false;
+  private readonly due = new Set<() => void>();
+
+  after(ms: number, fn: () => void): TimerHandle {
+    let cancelled = false;
+    const fire = (): void => {
+      if (cancelled) return;
+      if (this.paused) this.due.add(fire);
+      else fn();
+    };
+    const handle = systemTimers.after(ms, fire);
+    return {
+      cancel: () => {
+        cancelled = true;
+        this.due.delete(fire);
+        handle.cancel();
+      },
+    };
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    const due = [...this.due];
+    this.due.clear();
+    for (const fire of due) fire();
+  }
+}

@@ -72,6 +72,19 @@ export class Partition {
     this.maybeAdvanceHighWatermark();
   }
 
+  /**
+   * Another replica leads now (or none does): clients are sent there with
+   * NOT_LEADER_OR_FOLLOWER. Parked fetches wake up to find out. Fetching from the new leader
+   * is the replication fetcher's job.
+   */
+  becomeFollower(leaderEpoch: number, isr: readonly number[]): void {
+    this.role = 'follower';
+    this.leaderEpoch = leaderEpoch;
+    this.isr = [...isr];
+    this.replicaLogEnds.clear();
+    this.notifyData();
+  }
+
   /** Validates, assigns offsets and appends one Produce's batches for this partition. */
   async appendAsLeader(records: Buffer, requiredAcks: number): Promise<AppendResult> {
     if (this.role !== 'leader') {

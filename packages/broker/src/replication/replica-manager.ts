@@ -62,14 +62,17 @@ export class ReplicaManager {
     return [...this.partitions.values()];
   }
 
-  /** Resolves when every partition of `topic` this broker leads is open, or the timeout passes. */
+  /**
+   * Resolves when the controller has given every partition of `topic` a state and those this
+   * broker leads are open, or the timeout passes.
+   */
   async awaitLocalPartitions(topic: string, timeoutMs: number): Promise<boolean> {
     const deadline = this.clock.monotonic() + timeoutMs;
     for (;;) {
       const t = this.metadata.topic(topic);
       const ready =
         t !== null &&
-        t.partitions.every((p) => p.state?.leader !== this.nodeId || this.partitions.get(`${topic}-${p.index}`)?.role === 'leader');
+        t.partitions.every((p) => p.state !== null && (p.state.leader !== this.nodeId || this.partitions.get(`${topic}-${p.index}`)?.role === 'leader'));
       if (ready) return true;
       const left = deadline - this.clock.monotonic();
       if (left <= 0) return false;
@@ -118,8 +121,16 @@ export class ReplicaManager {
         p.log.config = config;
         if (info.state.leader === this.nodeId) {
           const wasLeader = p.role === 'leader' && p.leaderEpoch === info.state.leaderEpoch;
+          if (p.role === 'leader' && !wasLeader) await this.tell((l) => l.resigned(p));
           p.becomeLeader(info.state.leaderEpoch, info.state.isr);
           if (!wasLeader) await this.tell((l) => l.becameLeader(p));
+        } else if (p.role === 'leader' || p.leaderEpoch !== info.state.leaderEpoch) {
+          const wasLeader = p.role === 'leader';
+          p.becomeFollower(info.state.leaderEpoch, info.state.isr);
+          if (wasLeader) {
+            this.log.info({ partition: p.name, leader: info.state.leader, leaderEpoch: info.state.leaderEpoch }, 'no longer the leader');
+            await this.tell((l) => l.resigned(p));
+          }
         }
       }
     }
@@ -189,6 +200,19 @@ export class ReplicaManager {
         this.log.error({ err: e, partition: p.name }, 'retention failed');
       }
     }
+  }
+
+  /** Drops every log without its clean-shutdown marker, as a crash would (in-process kill). */
+  async abandon(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    for (const p of this.allPartitions()) {
+      p.role = 'follower';
+      p.notifyData();
+      await p.log.abandon();
+    }
+    this.partitions.clear();
   }
 
   /** Closes every log cleanly (with its clean-shutdown marker). */

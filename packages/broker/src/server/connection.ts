@@ -59,6 +59,8 @@ export class Connection {
   private readonly running: Running[] = [];
   private runningBytes = 0;
   private closed = false;
+  /** Frozen by the in-process cluster's pause(): nothing read, run or written until resumed. */
+  private paused = false;
   private idleTimer: NodeJS.Timeout | null = null;
   private readonly closedPromise: Promise<void>;
 
@@ -107,6 +109,7 @@ export class Connection {
   }
 
   private pump(): void {
+    if (this.paused) return;
     while (!this.closed && !this.socket.writableNeedDrain) {
       const frame = this.queue[0];
       if (!frame) break;
@@ -147,6 +150,7 @@ export class Connection {
 
   /** Writes the answered requests at the head of `running`, in order, then starts more. */
   private answer(): void {
+    if (this.paused) return;
     while (this.running.length > 0 && this.running[0]!.reply) {
       const run = this.running.shift()!;
       this.runningBytes -= run.bytes;
@@ -176,6 +180,19 @@ export class Connection {
       this.idleTimer = setTimeout(() => this.close(`idle for connections.max.idle.ms=${this.limits.idleMs}`, 'debug'), this.limits.idleMs);
       this.idleTimer.unref();
     }
+  }
+
+  /** Stops reading, starting and answering requests; the socket stays open (a paused process). */
+  pause(): void {
+    this.paused = true;
+    this.socket.pause();
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    if (!this.closed) this.socket.resume();
+    this.answer();
   }
 
   /** Closes the connection, logging why; other connections are unaffected. */

@@ -18,6 +18,7 @@ export class Listener {
   private readonly connections = new Set<Connection>();
   private nextId = 1;
   private boundPort = 0;
+  private paused = false;
 
   constructor(
     private readonly options: ListenerOptions,
@@ -32,6 +33,7 @@ export class Listener {
       }
       const conn = new Connection(socket, `${options.port}-${this.nextId++}`, handle, options, log);
       this.connections.add(conn);
+      if (this.paused) conn.pause();
       void conn.done.then(() => this.connections.delete(conn));
     });
   }
@@ -63,6 +65,17 @@ export class Listener {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     await Promise.all([...this.connections].map((c) => c.drain(timeoutMs)));
     await closed;
+  }
+
+  /** Stops serving without closing anything, as a process in a long GC pause (for tests). */
+  pause(): void {
+    this.paused = true;
+    for (const c of this.connections) c.pause();
+  }
+
+  resume(): void {
+    this.paused = false;
+    for (const c of this.connections) c.resume();
   }
 
   /** Closes every connection at once, as a crash would (for tests). */

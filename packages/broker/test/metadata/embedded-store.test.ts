@@ -60,3 +60,22 @@ test('a corrupt metadata file stops the open with a clear error', async (t) => {
   await writeFile(path, bytes);
   await assert.rejects(EmbeddedMetadataStore.open(path), /checksum mismatch/);
 });
+
+test('a lease without keep-alives expires after its TTL and takes its keys with it; one kept alive lives on', async () => {
+  const s = await EmbeddedMetadataStore.open(null);
+  const dying = s.grantLeaseWithoutKeepAlive(150);
+  const kept = await s.grantLease(150);
+  await s.put('/brokers/ids/1', '{}', dying);
+  await s.put('/brokers/ids/2', '{}', kept);
+  const started = Date.now();
+  // The store's timers are unref'd (they never hold a process up): a timer of our own waits.
+  let bound: NodeJS.Timeout | undefined;
+  await Promise.race([dying.ended, new Promise((r) => (bound = setTimeout(r, 2_000)))]);
+  clearTimeout(bound);
+  const waited = Date.now() - started;
+  assert.ok(waited >= 100 && waited < 2_000, `expired after ${waited} ms`);
+  assert.equal(await s.get('/brokers/ids/1'), null);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal((await s.get('/brokers/ids/2'))!.value, '{}');
+  await s.close();
+});

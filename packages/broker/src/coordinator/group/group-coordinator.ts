@@ -97,7 +97,13 @@ export class GroupCoordinator {
    * offsets.topic.replication.factor (fewer when fewer brokers are alive).
    */
   async ensureOffsetsTopic(): Promise<void> {
-    if (this.metadata.topic(OFFSETS_TOPIC)) return;
+    if (!this.metadata.topic(OFFSETS_TOPIC)) await this.createOffsetsTopic();
+    // The record alone is not enough: the controller elects the partitions' first leaders
+    // just after, and a FindCoordinator racing the creation must wait for them.
+    await this.replicaManager.awaitLocalPartitions(OFFSETS_TOPIC, 10_000);
+  }
+
+  private async createOffsetsTopic(): Promise<void> {
     const wanted = Number(this.config.values.get('offsets.topic.replication.factor'));
     try {
       await this.topicAdmin.create({
@@ -115,7 +121,6 @@ export class GroupCoordinator {
     } catch (e) {
       if (!(e instanceof AdminError) || e.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS) throw e;
     }
-    await this.replicaManager.awaitLocalPartitions(OFFSETS_TOPIC, 10_000);
   }
 
   /** NONE when this broker serves the group now; else the error the client must act on. */

@@ -1,0 +1,172 @@
+/**
+ * The controller: every broker runs one; at most one is active at a time. A broker becomes
+ * the active controller by creating the ephemeral /controller key with its session lease and
+ * a new controller epoch (fenced-writes.ts); when that key vanishes (the controller's lease
+ * ended) every broker races to create it again.
+ *
+ * Only the active controller writes partition states. It reconciles every partition with
+ * the live brokers (elections.ts) when it takes over, when a broker registers or vanishes,
+ * and when a topic record is created or grows; topic records themselves are written by any
+ * broker (topic-admin.ts), so CreateTopics needs no routing to the controller. Work runs
+ * one step at a time on a chain, so two reconciliations never interleave.
+ */
+import { toLogConfig } from '../config/topic-config.js';
+import type { BrokerConfig } from '../config/broker-config.js';
+import type { ClusterMetadata } from '../metadata/cluster-metadata.js';
+import { Keys, type ControllerRecord, type PartitionState, type TopicRecord } from '../metadata/keys.js';
+import type { MetadataStore } from '../metadata/store.js';
+import type { Logger } from '../platform/logger.js';
+import type { BrokerSession } from './broker-session.js';
+import { nextPartitionState } from './elections.js';
+import { claimController, fenceHolds, writePartitionStates, type ControllerFence, type StateChange } from './fenced-writes.js';
+
+/** Compare-and-swap retries of one topic's write before waiting for the next change. */
+const CAS_ATTEMPTS = 5;
+
+export type ReconcileResult = 'written' | 'unchanged' | 'fenced' | 'gone';
+
+export class Controller {
+  private fence: ControllerFence | null = null;
+  private chain: Promise<void> = Promise.resolve();
+  private unsubscribe: (() => void) | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly nodeId: number,
+    private readonly store: MetadataStore,
+    private readonly metadata: ClusterMetadata,
+    private readonly session: BrokerSession,
+    private readonly config: BrokerConfig,
+    private readonly log: Logger,
+  ) {}
+
+  get isActive(): boolean {
+    return this.fence !== null;
+  }
+
+  /** This controller's epoch while active, else -1. */
+  get epoch(): number {
+    return this.fence?.epoch ?? -1;
+  }
+
+  /** Starts following the metadata; resolves after the first election attempt. */
+  async start(): Promise<void> {
+    this.unsubscribe = this.metadata.onChange((changed) => this.onMetadata(changed));
+    this.session.onNewSession(() => this.schedule(() => this.elect()));
+    this.schedule(() => this.elect());
+    await this.chain;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    await this.chain;
+    this.fence = null;
+  }
+
+  /** Resolves when the work queued so far has run (tests, and startup). */
+  idle(): Promise<void> {
+    return this.chain;
+  }
+
+  private schedule(work: () => Promise<void>): void {
+    this.chain = this.chain
+      .then(() => (this.stopped ? undefined : work()))
+      .catch((e: unknown) => this.log.error({ err: e }, 'controller work failed'));
+  }
+
+  private onMetadata(changed: ReadonlySet<string>): void {
+    if (changed.has('*controller')) this.schedule(() => this.checkControllership());
+    if (changed.has('*brokers')) {
+      this.schedule(() => this.reconcileAll());
+      return;
+    }
+    const topics = [...changed].filter((t) => !t.startsWith('*'));
+    if (topics.length) this.schedule(async () => void (await Promise.all(topics.map((t) => this.reconcileIfActive(t)))));
+  }
+
+  /**
+   * The /controller key changed. The view may lag the store (a watch delivers later than a
+   * write returns), so the store decides: resign unless it still names us with our epoch;
+   * race for the key when it is absent.
+   */
+  private async checkControllership(): Promise<void> {
+    const kv = await this.store.get(Keys.controller);
+    const record = kv ? (JSON.parse(kv.value) as ControllerRecord) : null;
+    if (this.fence && (!record || record.brokerId !== this.nodeId || record.epoch !== this.fence.epoch)) this.resign('another controller took over');
+    if (!record) await this.elect();
+  }
+
+  private async elect(): Promise<void> {
+    const lease = this.session.lease;
+    if (this.fence || !lease) return;
+    const fence = await claimController(this.store, this.nodeId, lease).catch(() => null);
+    if (!fence) return;
+    this.fence = fence;
+    this.log.info({ nodeId: this.nodeId, controllerEpoch: fence.epoch }, 'became the controller');
+    await this.reconcileAll();
+  }
+
+  private resign(reason: string): void {
+    if (!this.fence) return;
+    this.log.info({ nodeId: this.nodeId, controllerEpoch: this.fence.epoch, reason }, 'no longer the controller');
+    this.fence = null;
+  }
+
+  private async reconcileAll(): Promise<void> {
+    for (const name of this.metadata.topicNames()) await this.reconcileIfActive(name);
+  }
+
+  private async reconcileIfActive(name: string): Promise<void> {
+    if (this.fence) await this.reconcileTopic(name);
+  }
+
+  /**
+   * Brings every partition of `name` to the state the live brokers call for, in one
+   * transaction. Reads from the store, not the view, so each compare is against the truth.
+   */
+  async reconcileTopic(name: string): Promise<ReconcileResult> {
+    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+      const fence = this.fence;
+      if (!fence) return 'fenced';
+      const topicKv = await this.store.get(Keys.topic(name));
+      if (!topicKv) return 'gone';
+      const record = JSON.parse(topicKv.value) as TopicRecord;
+      const current = new Map<number, { state: PartitionState; revision: number }>();
+      for (const kv of await this.store.list(Keys.partitionsPrefix(name))) {
+        const key = Keys.parse(kv.key);
+        if (key?.kind === 'partition') current.set(key.partition, { state: JSON.parse(kv.value) as PartitionState, revision: kv.modRevision });
+      }
+      const live = new Set(this.metadata.brokers.keys());
+      const unclean = this.uncleanFor(name);
+      const changes: StateChange[] = [];
+      record.replicas.forEach((replicas, partition) => {
+        const cur = current.get(partition);
+        const next = nextPartitionState(replicas, cur?.state ?? null, live, unclean, fence.epoch);
+        if (next) changes.push({ partition, fromRevision: cur?.revision ?? 0, state: next });
+      });
+      if (changes.length === 0) return 'unchanged';
+      if (await writePartitionStates(this.store, fence, name, topicKv.modRevision, changes)) {
+        for (const c of changes) {
+          const before = current.get(c.partition)?.state;
+          if (before?.leader !== c.state.leader) {
+            this.log.info({ partition: `${name}-${c.partition}`, leader: c.state.leader, leaderEpoch: c.state.leaderEpoch, isr: c.state.isr, previousLeader: before?.leader ?? null }, 'partition leader elected');
+          }
+        }
+        return 'written';
+      }
+      if (!(await fenceHolds(this.store, fence))) {
+        this.resign('a newer controller epoch exists');
+        return 'fenced';
+      }
+    }
+    this.log.warn({ topic: name }, 'partition states kept changing under the controller; waiting for the next change');
+    return 'unchanged';
+  }
+
+  /** unclean.leader.election.enable: the topic's override, else this broker's setting. */
+  private uncleanFor(name: string): boolean {
+    const t = this.metadata.topic(name);
+    return toLogConfig(new Map([...this.config.topicDefaults, ...(t?.configs ?? [])])).uncleanLeaderElectionEnable;
+  }
+}

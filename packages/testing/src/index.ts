@@ -1,0 +1,2 @@
+export { startCluster, TEST_SETTINGS, type Cluster, type ClusterOptions } from './cluster.js';
+export { ClusterBroker, type BrokerStatus } from './cluster-broker.js';
