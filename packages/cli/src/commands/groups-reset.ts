@@ -77,8 +77,8 @@ export function resetOffsetsCommand(): Command {
           offsets.map((o) => [groupId, o.topic, o.partition, o.previousOffset, o.error ? out.c.red(`${o.offset} (${o.error.type})`) : o.offset]),
           '(no partitions to reset: the group has no committed offsets there)',
         );
-        out.note(dryRun ? 'Dry run: nothing was changed. Add --execute to apply these offsets.' : `Reset ${offsets.length - failed.length} partition(s).`);
       }
+      out.note(dryRun ? 'Dry run: nothing was changed. Add --execute to apply these offsets.' : `Reset ${offsets.length - failed.length} partition(s).`);
       if (failed.length > 0) throw new FailedError(`${failed.length} partition(s) were not reset: ${failed.map((o) => `${o.topic}-${o.partition} ${o.error!.type}`).join(', ')}`);
     });
 }
