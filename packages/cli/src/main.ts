@@ -30,7 +30,15 @@ function configure(cmd: Command): void {
   for (const sub of cmd.commands) configure(sub);
 }
 
+/** `samsa ... | head` closes stdout early: what is left to print has no reader, which is no error. */
+function ignoreClosedStdout(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  ignoreClosedStdout();
   const program = new Command('samsa').description('Samsa: a Kafka-compatible event streaming platform').addHelpText(
     'after',
     `

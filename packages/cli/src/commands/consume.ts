@@ -90,6 +90,11 @@ async function consume(topic: string, o: ConsumeOptions): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // `samsa consume t | head` closes the pipe: stop as after Ctrl-C (main.ts ignores the EPIPE itself).
+  const onStdoutError = (e: NodeJS.ErrnoException): void => {
+    if (e.code === 'EPIPE') stopping = true;
+  };
+  process.stdout.on('error', onStdoutError);
   let printed = 0;
   try {
     if (o.group !== undefined) consumer.subscribe([topic]);
@@ -116,6 +121,7 @@ async function consume(topic: string, o: ConsumeOptions): Promise<void> {
     process.removeListener('SIGINT', stop);
     process.removeListener('SIGTERM', stop);
     await consumer.close();
+    process.stdout.removeListener('error', onStdoutError);
   }
   out.note(`Processed a total of ${printed} record(s).`);
 }
