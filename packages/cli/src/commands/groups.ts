@@ -123,6 +123,13 @@ function describeCommand(): Command {
         g.partitions.map((p) => [p.topic, p.partition, p.committedOffset, p.logEndOffset, p.lag !== null && p.lag > 0 ? out.c.yellow(String(p.lag)) : p.lag, p.memberId, p.host, p.clientId]),
         '(no committed offsets and no assigned partitions)',
       );
+      if (g.members.length > 0) {
+        out.line();
+        out.table(
+          ['MEMBER-ID', 'INSTANCE-ID', 'CLIENT-ID', 'HOST', 'ASSIGNMENT'],
+          g.members.map((m) => [m.memberId, m.groupInstanceId, m.clientId, m.host, m.assignment.map((a) => `${a.topic}:${a.partitions.join(',')}`).join(' ') || '-']),
+        );
+      }
     });
 }
 
