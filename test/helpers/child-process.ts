@@ -27,6 +27,8 @@ export interface SpawnOptions {
   timeoutMs: number;
   /** Says what the process was doing, for error messages. */
   what: string;
+  /** The child's environment (default: this process's). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -42,7 +44,7 @@ export class ChildRun {
   private readonly listeners = new Set<() => void>();
 
   constructor(cmd: string, args: readonly string[], readonly options: SpawnOptions) {
-    this.child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: options.env ?? process.env });
     live.add(this.child);
     this.child.stdout!.on('data', (d: Buffer) => {
       this.stdout += d.toString();

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { Broker, buildBrokerConfig, parseProperties } from '@samsa/broker';
-import { UsageError } from '../main.js';
+import { UsageError } from '../errors.js';
 
 interface StartOptions {
   config?: string;
