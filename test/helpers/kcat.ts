@@ -112,8 +112,9 @@ export interface KcatMetadata {
   topics: Array<{ topic: string; error?: string; partitions: Array<{ partition: number; leader: number }> }>;
 }
 
-/** Metadata for all topics (-L without -t, so nothing is auto-created). */
-export async function kcatMetadata(bootstrap: string): Promise<KcatMetadata> {
-  const stdout = await runCommand(KCAT, ['-L', '-b', bootstrap, '-J'], { timeoutMs: DEFAULT_TIMEOUT_MS, what: 'kcat -L' });
+/** Metadata for all topics (-L without -t, so nothing is auto-created), or for `topic` (which the broker may auto-create). */
+export async function kcatMetadata(bootstrap: string, topic?: string): Promise<KcatMetadata> {
+  const args = ['-L', '-b', bootstrap, '-J', ...(topic ? ['-t', topic] : [])];
+  const stdout = await runCommand(KCAT, args, { timeoutMs: DEFAULT_TIMEOUT_MS, what: 'kcat -L' });
   return JSON.parse(stdout.trim()) as KcatMetadata;
 }

@@ -11,7 +11,7 @@ import { ErrorCode } from '@samsa/protocol';
 import type { BrokerServices } from './broker-services.js';
 import type { BrokerConfig } from './config/broker-config.js';
 import { AdminError, TopicAdmin } from './controller/topic-admin.js';
-import { GroupCoordinator } from './coordinator/group/group-coordinator.js';
+import { GroupCoordinator, OFFSETS_TOPIC } from './coordinator/group/group-coordinator.js';
 import { ProducerIdManager } from './coordinator/producer-id-manager.js';
 import { systemTimers, type Timers } from './platform/timers.js';
 import { BrokerSession } from './controller/broker-session.js';
@@ -106,6 +106,12 @@ export class Broker {
       handlers,
       readBuffers: new ReadBufferPool(READ_BUFFERS),
       autoCreateTopic: async (name) => {
+        // As Kafka: an internal topic named in Metadata is created with its own settings
+        // (partitions, compaction), whatever auto.create.topics.enable says.
+        if (name === OFFSETS_TOPIC) {
+          await groupCoordinator.ensureOffsetsTopic();
+          return true;
+        }
         if (!config.autoCreateTopicsEnable) return false;
         try {
           await topicAdmin.create({ name, numPartitions: -1, replicationFactor: -1 });
