@@ -21,6 +21,12 @@ export type ClientErrorCode =
   | 'RECORD_TOO_LARGE' // a record larger than max.request.size or buffer.memory
   | 'INVALID_RECORD' // a record the producer cannot send (a partition out of range, ...)
   | 'DELIVERY_TIMEOUT' // a record was not acknowledged within delivery.timeout.ms
+  | 'ILLEGAL_STATE' // a consumer call that its state does not allow (poll with no subscription, seek on an unassigned partition, ...)
+  | 'NO_OFFSET_FOR_PARTITION' // no committed offset and auto.offset.reset=none
+  | 'OFFSET_OUT_OF_RANGE' // the position left the log and auto.offset.reset=none
+  | 'COMMIT_FAILED' // the group rebalanced or the member was removed: the commit cannot be completed
+  | 'CORRUPT_RECORD' // a fetched batch failed its CRC or could not be decoded
+  | 'TIMEOUT' // a consumer operation (commitSync, committed, position) did not finish within its timeout
   | 'KAFKA_ERROR'; // a broker answered with an error code: see KafkaProtocolError
 
 export class SamsaClientError extends Error {

@@ -2,6 +2,11 @@ export { Producer, type ProducerRecord, type ProducerOptions } from './producer/
 export { PRODUCER_DEFAULTS, type ProducerConfig, type ProducerSettings } from './producer/producer-config.js';
 export type { RecordMetadata, DeliveryCallback } from './producer/producer-batch.js';
 export type { Bytes, HeadersInput, RecordHeaders } from './producer/record-encoding.js';
+export { Consumer, type Batch, type RunHandlers } from './consumer/consumer.js';
+export type { ConsumerOptions, OffsetsToCommit, CommitCallback } from './consumer/consumer-core.js';
+export { CONSUMER_DEFAULTS, type ConsumerConfig, type ConsumerSettings, type AutoOffsetReset } from './consumer/consumer-config.js';
+export type { ConsumerRecord, TopicPartition, OffsetAndMetadata, CommittedOffset, RebalanceListener } from './consumer/types.js';
+export type { PartitionAssignor, MemberSubscription, MemberAssignment, SubscriptionInfo, OwnState, TopicPartitions } from './consumer/assignors/assignor.js';
 export { SamsaClientError, KafkaProtocolError, type ClientErrorCode } from './errors.js';
 export { BrokerConnection, type ConnectionOptions } from './connection/connection.js';
 export { BrokerPool, parseBootstrap, type BrokerAddress } from './connection/broker-pool.js';

@@ -62,6 +62,11 @@ export class MetadataCache {
     return this.topics.get(topic)?.partitions[partition]?.leaderId ?? -1;
   }
 
+  /** Every topic the cache knows with no topic error. */
+  topicNames(): string[] {
+    return [...this.topics.values()].filter((t) => t.errorCode === 0).map((t) => t.name);
+  }
+
   forget(topic: string): void {
     this.topics.delete(topic);
   }

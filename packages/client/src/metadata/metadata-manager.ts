@@ -38,6 +38,8 @@ export class MetadataManager {
   private lastRefreshMs = 0;
   private lastAttemptMs = -Infinity;
   private timerAt = 0;
+  /** Ask for every topic (a consumer's pattern subscription) instead of those in use. */
+  allTopics = false;
 
   constructor(
     private readonly pool: BrokerPool,
@@ -113,7 +115,7 @@ export class MetadataManager {
     this.lastAttemptMs = Date.now();
     try {
       const conn = await this.pool.any();
-      const topics = [...this.interest].map((name) => ({ name }));
+      const topics = this.allTopics ? null : [...this.interest].map((name) => ({ name }));
       const res = await conn.request<Metadata.MetadataResponse>(ApiKey.Metadata, { topics, allowAutoTopicCreation: this.opts.allowAutoTopicCreation });
       if (this.isClosed) return;
       this.cache.update(res);

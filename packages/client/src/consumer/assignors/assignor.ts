@@ -41,6 +41,12 @@ export interface OwnState {
   /** The partitions this member holds now (empty after an eager revoke). */
   readonly ownedPartitions: TopicPartitions;
   readonly generationId: number;
+  /**
+   * The assignment this member received in `generationId`, kept after an eager revoke emptied
+   * `ownedPartitions` (optional; defaults to `ownedPartitions`). The eager 'sticky' assignor
+   * sends it in its userData, as Kafka's StickyAssignor does, so the leader can keep it in place.
+   */
+  readonly previousAssignment?: TopicPartitions;
 }
 
 export interface PartitionAssignor {
