@@ -115,8 +115,17 @@ async function runWorker(worker, settings, timeoutMs, broker, name) {
   };
 }
 
+/** A worker that fails makes a row with its error: the other clients' rows still count. */
+async function measured(...args) {
+  try {
+    return await runWorker(...args);
+  } catch (e) {
+    return { error: e.message.slice(0, 500) };
+  }
+}
+
 const describe = (row) =>
-  `${String(row.recordsPerSec).padStart(9)} records/s  ${String(row.MBps).padStart(6)} MB/s  client cpu ${row.clientCpuPct}% (${row.clientCpuUsPerRecord} us/record)  broker cpu ${row.brokerCpuPct}%  other ${row.otherCpuPct}%${row.disturbed ? ' (disturbed)' : ''}  client peak RSS ${row.clientPeakRssMB} MB, heap ${row.clientPeakHeapUsedMB} MB${row.firstError ? `  first error: ${row.firstError}` : ''}`;
+  row.error ? `failed: ${row.error}` : `${String(row.recordsPerSec).padStart(9)} records/s  ${String(row.MBps).padStart(6)} MB/s  client cpu ${row.clientCpuPct}% (${row.clientCpuUsPerRecord} us/record)  broker cpu ${row.brokerCpuPct}%  other ${row.otherCpuPct}%${row.disturbed ? ' (disturbed)' : ''}  client peak RSS ${row.clientPeakRssMB} MB, heap ${row.clientPeakHeapUsedMB} MB${row.firstError ? `  first error: ${row.firstError}` : ''}`;
 
 let topicSeq = 0;
 async function produceRow(broker, conn, client, acks, partitions) {
@@ -134,7 +143,7 @@ async function produceRow(broker, conn, client, acks, partitions) {
     sendMessages: lanes[0],
     sendsInFlight: lanes[1],
   };
-  const row = { client, acks, partitions, recordBytes: S.recordBytes, ...(await runWorker(PRODUCE_WORKER, settings, PRODUCE_TIMEOUT_MS, broker, client)) };
+  const row = { client, acks, partitions, recordBytes: S.recordBytes, ...(await measured(PRODUCE_WORKER, settings, PRODUCE_TIMEOUT_MS, broker, client)) };
   console.log(`produce ${client.padEnd(12)} acks=${String(acks).padEnd(2)} partitions=${partitions}  ${describe(row)}`);
   return row;
 }
@@ -164,7 +173,7 @@ async function consumeRows(broker, conn) {
   const rows = [];
   for (const client of S.consumers) {
     const settings = { client, bootstrap, topic, partitions: S.consumePartitions, expected, config: CONSUMER_CONFIGS[client] ?? {} };
-    const row = { client, partitions: S.consumePartitions, recordBytes: S.recordBytes, ...(await runWorker(CONSUME_WORKER, settings, CONSUME_TIMEOUT_MS, broker, `consume-${client}`)) };
+    const row = { client, partitions: S.consumePartitions, recordBytes: S.recordBytes, ...(await measured(CONSUME_WORKER, settings, CONSUME_TIMEOUT_MS, broker, `consume-${client}`)) };
     console.log(`consume ${client.padEnd(12)} partitions=${S.consumePartitions}  ${describe(row)}`);
     rows.push(row);
   }

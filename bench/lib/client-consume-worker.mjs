@@ -24,6 +24,8 @@ const S = JSON.parse(process.argv[2]);
 const GROUP_ID = `bench-consume-${S.client}-${process.pid}-${Date.now()}`;
 /** Bounds close(): the figures are printed before it, a slow close must not hang the run. */
 const CLOSE_TIMEOUT_MS = 10_000;
+/** A consumer that gets no record for this long (joining included) has stalled: fail rather than wait out the parent's timeout. */
+const STALL_TIMEOUT_MS = 60_000;
 const stats = startWorkerStats();
 
 /**
@@ -35,6 +37,15 @@ function counter() {
   let t0 = 0;
   let done;
   const finished = new Promise((resolve) => (done = resolve));
+  let seen = -1;
+  const watchdog = setInterval(() => {
+    if (records === seen) {
+      console.error(`${S.client}: no record for ${STALL_TIMEOUT_MS} ms after ${records} of ${S.expected}`);
+      process.exit(1);
+    }
+    seen = records;
+  }, STALL_TIMEOUT_MS);
+  void finished.then(() => clearInterval(watchdog));
   return {
     finished,
     add(n) {

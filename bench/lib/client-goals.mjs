@@ -13,7 +13,7 @@ const RATIO_GOALS = { kafkajs: 2, platformatic: 1.2 };
 /** One line per goal: { name, value, unit, target, pass, disturbed }. */
 export function clientGoals({ produce, consume, partitions, ours = ['samsa', 'samsa-64k'] }) {
   const goals = [];
-  const rowOf = (rows, q) => rows.find((r) => Object.entries(q).every(([k, v]) => r[k] === v));
+  const rowOf = (rows, q) => rows.find((r) => r.recordsPerSec !== undefined && Object.entries(q).every(([k, v]) => r[k] === v));
   for (const client of ours) {
     const row = rowOf(produce, { client, acks: 1, partitions });
     if (row) goals.push({ name: `${client} produce, acks=1, ${partitions} partitions`, value: row.recordsPerSec, unit: 'records/s', target: `>= ${RECORDS_PER_SEC_GOAL.toLocaleString('en-US')}`, pass: row.recordsPerSec >= RECORDS_PER_SEC_GOAL, disturbed: row.disturbed });
