@@ -35,3 +35,6 @@ export {
   type OwnState,
   type TopicPartitions as PartitionsByTopic,
 } from './consumer/assignors/index.js';
+export { ParallelConsumer, type ParallelConsumerOptions, type ParallelConsumerStats } from './patterns/parallel-consumer.js';
+export { CompletionTracker } from './patterns/completion-tracker.js';
+export { KeyQueues, queueIndexOf, recordBytes, type QueuedRecord, type KeyQueuesHooks } from './patterns/key-queues.js';
