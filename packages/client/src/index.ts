@@ -44,3 +44,5 @@ export { SqliteDedupStore, type SqliteDatabase, type SqliteStatement, type SqlDe
 export { PostgresDedupStore, type PgPoolLike, type PgQueryable } from './patterns/postgres-dedup-store.js';
 export { idempotent, messageIdOf, recordOrigin, headerValue, type IdempotentOptions, type MessageIdSource } from './patterns/idempotent.js';
 export { DLT_HEADERS } from './patterns/dead-letter-headers.js';
+export { withDeadLetter, deadLetterTopic, type DeadLetterOptions } from './patterns/dead-letter.js';
+export { RedriveWorker, originalRecord, type RedriveOptions } from './patterns/redrive.js';

@@ -22,13 +22,14 @@
  *
  * A handler that throws stops the processor: workers finish what they run, the completed
  * offsets are committed (the failed record stays uncommitted, so it comes again), and run()
- * rejects with the error. Wrap the handler (dead-letter.ts) to retry or set records aside.
+ * rejects with the error. The `deadLetter` option (dead-letter.ts) retries and sets records aside instead.
  */
 import type { Consumer } from '../consumer/consumer.js';
 import { tpKey, type ConsumerRecord, type RebalanceListener, type TopicPartition } from '../consumer/types.js';
 import { SamsaClientError } from '../errors.js';
 import { Wakeup } from '../util/wakeup.js';
 import { CompletionTracker } from './completion-tracker.js';
+import { withDeadLetter, type DeadLetterOptions } from './dead-letter.js';
 import { KeyQueues, recordBytes, type QueuedRecord } from './key-queues.js';
 
 export interface ParallelConsumerOptions {
@@ -44,6 +45,8 @@ export interface ParallelConsumerOptions {
   commitIntervalMs?: number;
   /** How long a revoke waits for the revoked partitions' records before dropping them. Default 10000. */
   revokeTimeoutMs?: number;
+  /** Dead letters: a record still failing after the retries goes to a dead-letter topic and counts as handled (dead-letter.ts). */
+  deadLetter?: DeadLetterOptions;
   /** Sees every commit before it is sent (metrics, tests). */
   onCommit?: (offsets: ReadonlyArray<TopicPartition & { offset: number }>) => void;
 }
@@ -66,7 +69,7 @@ interface PartitionState {
 }
 
 export class ParallelConsumer {
-  private readonly o: Required<Omit<ParallelConsumerOptions, 'onCommit'>> & Pick<ParallelConsumerOptions, 'onCommit'>;
+  private readonly o: Required<Omit<ParallelConsumerOptions, 'onCommit' | 'deadLetter'>> & Pick<ParallelConsumerOptions, 'onCommit'>;
   private readonly queues: KeyQueues;
   private readonly partitions = new Map<string, PartitionState>();
   private readonly pausedByUs = new Map<string, TopicPartition>();
@@ -82,7 +85,9 @@ export class ParallelConsumer {
     if (consumer.settings.enableAutoCommit) {
       throw new SamsaClientError('CONFIG_INVALID', 'ParallelConsumer needs enable.auto.commit=false: auto commit would commit records still queued or running');
     }
-    this.o = { workers: 16, maxQueuedRecords: 5000, maxQueuedBytes: 64 << 20, commitIntervalMs: 1000, revokeTimeoutMs: 10_000, ...options };
+    const { deadLetter, ...rest } = options;
+    this.o = { workers: 16, maxQueuedRecords: 5000, maxQueuedBytes: 64 << 20, commitIntervalMs: 1000, revokeTimeoutMs: 10_000, ...rest };
+    if (deadLetter) this.o.handler = withDeadLetter(options.handler, deadLetter);
     this.queues = new KeyQueues(this.o.workers, {
       handle: (r) => this.o.handler(r),
       onDone: (q) => {
