@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { murmur2 } from '@samsa/protocol';
 import { CompletionTracker, KeyQueues, queueIndexOf, type ConsumerRecord, type QueuedRecord } from '../../src/index.js';
 
 function rec(partition: number, offset: number, key: string | null): ConsumerRecord {
@@ -85,4 +86,15 @@ test('remove() drops queued records of a partition but not the one running; a fa
   await sleep(20);
   assert.deepEqual(handled, [0], 'offset 3 failed; 4 and 5 were not taken');
   assert.equal((failed as QueuedRecord | null)?.record.offset, 3);
+});
+
+test('one partition\'s keys reach every queue: the queue hash is independent of murmur2 % partitions', () => {
+  const queues = new Set<number>();
+  for (let i = 0; i < 2000; i++) {
+    const key = `key-${i}`;
+    // Only keys the partitioner would put in partition 0 of 4.
+    if ((murmur2(Buffer.from(key)) & 0x7fffffff) % 4 !== 0) continue;
+    queues.add(queueIndexOf(rec(0, i, key), 16));
+  }
+  assert.equal(queues.size, 16);
 });
