@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 // `npm test` runs this first. The interop tests drive real third-party clients (kcat,
 // librdkafka through python3-confluent-kafka, kafka-python) that come from Debian's packages,
-// and the metadata store tests run a real etcd (etcd-server, 3.4 on Debian 12).
+// and the metadata store tests run a real etcd (etcd-server, 3.4 on Debian 12); the client's
+// dedup stores are tested against a real Redis (redis-server) and PostgreSQL (postgresql).
 // As root we install what is missing; otherwise we stop at once and name the command.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 
 /** package -> how to tell it is installed */
 const NEEDED = [
   { pkg: 'kcat', present: () => existsSync('/usr/bin/kcat') },
   { pkg: 'etcd-server', present: () => existsSync('/usr/bin/etcd') },
+  { pkg: 'redis-server', present: () => existsSync('/usr/bin/redis-server') },
+  { pkg: 'postgresql', present: () => postgresInstalled() },
   { pkg: 'python3-confluent-kafka', present: () => pythonHas('confluent_kafka') },
   { pkg: 'python3-kafka', present: () => pythonHas('kafka') },
   // kafka-python's compression codecs
@@ -17,6 +20,15 @@ const NEEDED = [
   { pkg: 'python3-lz4', present: () => pythonHas('lz4.frame') },
   { pkg: 'python3-zstandard', present: () => pythonHas('zstandard') },
 ];
+
+function postgresInstalled() {
+  // test/helpers/postgres-process.ts runs initdb and postgres from /usr/lib/postgresql/<version>/bin.
+  try {
+    return readdirSync('/usr/lib/postgresql').some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`) && existsSync(`/usr/lib/postgresql/${v}/bin/postgres`));
+  } catch {
+    return false;
+  }
+}
 
 function pythonHas(module) {
   // Debian's python3 (not the one first on PATH) is the one that sees python3-* packages.

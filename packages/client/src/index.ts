@@ -35,3 +35,14 @@ export {
   type OwnState,
   type TopicPartitions as PartitionsByTopic,
 } from './consumer/assignors/index.js';
+export { ParallelConsumer, type ParallelConsumerOptions, type ParallelConsumerStats } from './patterns/parallel-consumer.js';
+export { CompletionTracker } from './patterns/completion-tracker.js';
+export { KeyQueues, queueIndexOf, recordBytes, type QueuedRecord, type KeyQueuesHooks } from './patterns/key-queues.js';
+export { MemoryDedupStore, type DedupStore, type MemoryDedupStoreOptions } from './patterns/dedup-store.js';
+export { RedisDedupStore, type RedisCommander, type RedisDedupStoreOptions } from './patterns/redis-dedup-store.js';
+export { SqliteDedupStore, type SqliteDatabase, type SqliteStatement, type SqlDedupStoreOptions } from './patterns/sqlite-dedup-store.js';
+export { PostgresDedupStore, type PgPoolLike, type PgQueryable } from './patterns/postgres-dedup-store.js';
+export { idempotent, messageIdOf, recordOrigin, headerValue, type IdempotentOptions, type MessageIdSource } from './patterns/idempotent.js';
+export { DLT_HEADERS } from './patterns/dead-letter-headers.js';
+export { withDeadLetter, deadLetterTopic, type DeadLetterOptions } from './patterns/dead-letter.js';
+export { RedriveWorker, originalRecord, type RedriveOptions } from './patterns/redrive.js';
