@@ -5,7 +5,6 @@
 import { join } from 'node:path';
 import type { BrokerConfig } from '../config/broker-config.js';
 import { EmbeddedMetadataStore } from './embedded-store.js';
-import { EtcdMetadataStore } from './etcd-store.js';
 import type { MetadataStore } from './store.js';
 
 /** How long a starting broker waits for etcd to answer before it gives up. */
@@ -14,5 +13,6 @@ const ETCD_CONNECT_TIMEOUT_MS = 10_000;
 export async function openMetadataStore(config: BrokerConfig): Promise<MetadataStore> {
   const address = config.metadataStore;
   if (address.kind === 'embedded') return EmbeddedMetadataStore.open(join(config.logDir, 'cluster-metadata.samsa'));
+  const { EtcdMetadataStore } = await import('./etcd-store.js');
   return EtcdMetadataStore.connect({ endpoints: address.endpoints, prefix: address.prefix, connectTimeoutMs: ETCD_CONNECT_TIMEOUT_MS });
 }

@@ -49,7 +49,7 @@ async function perfConsume(o: PerfConsumeOptions): Promise<void> {
   if (o.fetchMaxBytes !== undefined) config['fetch.max.bytes'] = o.fetchMaxBytes;
   if (o.maxPartitionFetchBytes !== undefined) config['max.partition.fetch.bytes'] = o.maxPartitionFetchBytes;
   const consumer = new Consumer(config);
-  const latency = new LatencyHistogram();
+  const latency = await LatencyHistogram.create();
   let records = 0;
   let bytes = 0;
   let firstMs = 0;

@@ -53,7 +53,7 @@ async function perfProduce(opts: PerfProduceOptions): Promise<void> {
   await requireTopic(bootstrap, opts.topic);
   const producer = new Producer(producerConfig(bootstrap, opts));
   const value = payload(opts.recordSize);
-  const latency = new LatencyHistogram();
+  const latency = await LatencyHistogram.create();
   let sent = 0;
   let acked = 0;
   let failed = 0;

@@ -4,7 +4,10 @@
  * (hdr-histogram-js: microseconds, 3 significant digits, fixed memory however many records,
  * the same structure Kafka's and most perf tools use) plus the exact mean and max.
  */
-import * as hdr from 'hdr-histogram-js';
+import type { Histogram } from 'hdr-histogram-js';
+
+/** hdr-histogram-js is loaded by the perf commands only: at startup it cost every `samsa` command ~70 ms. */
+const loadHdr = (): Promise<typeof import('hdr-histogram-js')> => import('hdr-histogram-js');
 
 export interface LatencySummary {
   count: number;
@@ -19,8 +22,14 @@ export interface LatencySummary {
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 export class LatencyHistogram {
-  private readonly h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
   private sumUs = 0;
+
+  private constructor(private readonly h: Histogram) {}
+
+  static async create(): Promise<LatencyHistogram> {
+    const hdr = await loadHdr();
+    return new LatencyHistogram(hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 }));
+  }
 
   get count(): number {
     return this.h.totalCount;
