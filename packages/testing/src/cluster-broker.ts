@@ -117,6 +117,19 @@ export class ClusterBroker {
     this.resumeAll();
   }
 
+  /**
+   * Cuts only the traffic between this broker and the other brokers: it keeps its store
+   * session and its clients, but fetches neither way (a leader whose followers cannot reach
+   * it, while the ISR still names them). restorePeers() ends it.
+   */
+  cutPeers(): void {
+    this.broker.isolatePeers();
+  }
+
+  restorePeers(): void {
+    this.broker.healPeers();
+  }
+
   async restart(): Promise<void> {
     if (this.current) await this.stop();
     await this.start();

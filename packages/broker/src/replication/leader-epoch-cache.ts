@@ -110,7 +110,8 @@ export async function loadLeaderEpochCache(log: PartitionLog): Promise<LeaderEpo
   }
   const cache = new LeaderEpochCache(entries, persist);
   cache.truncateFromEnd(log.logEndOffset);
-  let offset = cache.all[cache.all.length - 1]?.startOffset ?? log.logStartOffset;
+  cache.truncateFromStart(log.logStartOffset);
+  let offset = Math.max(cache.all[cache.all.length - 1]?.startOffset ?? 0, log.logStartOffset);
   while (offset < log.logEndOffset) {
     const { records, nextOffset } = await log.read(offset, SCAN_CHUNK_BYTES, { minOneBatch: true });
     if (records.length === 0 || nextOffset <= offset) break;

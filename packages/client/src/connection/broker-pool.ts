@@ -88,6 +88,12 @@ export class BrokerPool {
     return null;
   }
 
+  /** Whether the last attempts to connect to a node failed (it may be dead: its leaderships may have moved). */
+  isFailing(nodeId: number): boolean {
+    const key = this.nodes.get(nodeId);
+    return key !== undefined && (this.states.get(key)?.failures ?? 0) > 0;
+  }
+
   connectTo(nodeId: number): Promise<BrokerConnection> {
     const key = this.nodes.get(nodeId);
     if (key === undefined) return Promise.reject(connectionError('CONNECTION_FAILED', `broker ${nodeId} is not in the metadata`));
