@@ -143,6 +143,7 @@ export class Broker {
       host: adv.host || '127.0.0.1',
       port: adv.port === 0 ? port : adv.port,
       rack: config.rack,
+      incarnationId: randomBytes(12).toString('base64url'),
     };
     const session = new BrokerSession(store, registration, config.brokerSessionTimeoutMs, log.child({ component: 'session' }));
     const controller = new Controller(config.nodeId, store, metadata, session, config, log.child({ component: 'controller' }));

@@ -27,10 +27,16 @@ export async function compareReplicas(brokers: readonly ClusterBroker[], topic: 
   if (!leader) throw new Error(`no running broker leads ${topic}-${partition}`);
   const hw = leader.p.highWatermark;
   const from = Math.max(...replicas.map((r) => r.p.logStartOffset));
+  // A read stops at a segment's end: read on until the HW.
   const read = async (r: (typeof replicas)[number]): Promise<Buffer> => {
-    if (from >= hw) return Buffer.alloc(0);
-    const { records } = await r.p.log.read(from, READ_BYTES, { maxOffset: hw, minOneBatch: true });
-    return Buffer.from(records);
+    const parts: Buffer[] = [];
+    for (let offset = from; offset < hw; ) {
+      const got = await r.p.log.read(offset, READ_BYTES, { maxOffset: hw, minOneBatch: true });
+      if (got.records.length === 0 || got.nextOffset <= offset) break;
+      parts.push(Buffer.from(got.records));
+      offset = got.nextOffset;
+    }
+    return Buffer.concat(parts);
   };
   const expected = await read(leader);
   const identical: number[] = [];
