@@ -29,8 +29,14 @@ export interface Replicated {
 }
 
 /** Creates a one-partition topic and waits (bounded) until every replica is in its ISR. */
-export async function replicatedTopic(c: Cluster, name: string, replicationFactor: number, configs: Record<string, string> = {}): Promise<Replicated> {
-  await c.brokers[0]!.broker.services.topicAdmin.create({ name, numPartitions: 1, replicationFactor, configs: new Map(Object.entries(configs)) });
+export async function replicatedTopic(c: Cluster, name: string, replicationFactor: number, configs: Record<string, string> = {}, replicas?: number[]): Promise<Replicated> {
+  await c.brokers[0]!.broker.services.topicAdmin.create({
+    name,
+    numPartitions: 1,
+    replicationFactor,
+    configs: new Map(Object.entries(configs)),
+    ...(replicas ? { assignments: [replicas] } : {}),
+  });
   const state = await c.waitFor(`every replica of ${name}-0 in the ISR`, async () => {
     const s = await c.partitionState(name, 0);
     return s && s.isr.length === replicationFactor ? s : null;

@@ -52,7 +52,11 @@ test('divergent suffix: records a deposed leader wrote at acks=1 that no followe
 test('a leader restarted before its session expires is a new incarnation: its partition gets a new leader epoch and a new leader', async (t) => {
   // A session long enough that only the new incarnation id can explain what follows.
   const c = await cluster(t, { config: { 'broker.session.timeout.ms': 10_000 } });
-  const { state, leader } = await replicatedTopic(c, 'reborn', 3);
+  // Led by a broker that is not the controller: a dead controller's key outlives it by the session.
+  const controller = c.controller()!.nodeId;
+  const others = c.brokers.map((b) => b.nodeId).filter((id) => id !== controller);
+  const { state, leader } = await replicatedTopic(c, 'reborn', 3, {}, [...others, controller]);
+  assert.notEqual(leader.nodeId, controller);
   const raw = await openClient(t, leader.port);
   assert.equal((await raw.produceTo('reborn', 0, batch(['x']), -1)).errorCode, 0);
   await raw.close();

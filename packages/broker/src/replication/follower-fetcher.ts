@@ -187,7 +187,6 @@ export class FollowerFetcher {
     const newStart = Math.min(leaderLogStart, p.logEndOffset);
     if (newStart > p.logStartOffset) {
       await p.log.deleteRecordsBefore(newStart);
-      p.leaderEpochCache.truncateFromStart(newStart);
       p.afterLogStartMoved();
     }
   }

@@ -332,6 +332,7 @@ export class Partition {
 
   /** After DeleteRecords or retention moved the log start, the HW never lags it. */
   afterLogStartMoved(): void {
+    this.leaderEpochCache.truncateFromStart(this.log.logStartOffset);
     if (this.highWatermarkValue < this.log.logStartOffset) this.highWatermarkValue = this.log.logStartOffset;
   }
 }
