@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Producer } from '@samsa/client';
+import { Consumer, Producer } from '@samsa/client';
 import { buildRecordBatch, ErrorCode, iterateBatches, readRecords } from '@samsa/protocol';
 import { openClient, readAll } from '../client/fixture.js';
 import { assertReplicasIdentical, batch, cluster, replicatedTopic, stateOf } from './fixture.js';
@@ -143,4 +143,34 @@ test('a compacted topic replicates: a follower copies the offset gaps of the cle
   };
   assert.deepEqual(await latest(lp), await latest(p));
   assert.deepEqual([...(await latest(p))].sort(), [['k0', 'v57'], ['k1', 'v58'], ['k2', 'v59']]);
+});
+
+/**
+ * Regression: our consumer (and producer) kept retrying a dead leader until
+ * metadata.max.age.ms (5 minutes), because a connection that could not open never asked
+ * for metadata; Kafka's clients refresh on a disconnect. Now a failing leader connection
+ * triggers a refresh and the consumer goes on from the new leader.
+ */
+test('a consumer reading from a killed leader goes on from the new leader (RF=3)', async (t) => {
+  const c = await cluster(t);
+  const { leader } = await replicatedTopic(c, 'follow-me', 3, { 'min.insync.replicas': '2' });
+  const producer = new Producer({ 'bootstrap.servers': c.bootstrapServers, acks: 'all', 'linger.ms': 1 });
+  t.after(() => producer.close(2_000));
+  for (let i = 0; i < 10; i++) await producer.send({ topic: 'follow-me', partition: 0, value: `a${i}` });
+  const consumer = new Consumer({ 'bootstrap.servers': c.bootstrapServers, 'group.id': null, 'auto.offset.reset': 'earliest', 'fetch.max.wait.ms': 100, 'retry.backoff.ms': 50 });
+  t.after(() => consumer.close(500));
+  consumer.assign([{ topic: 'follow-me', partition: 0 }]);
+  const got: string[] = [];
+  const pollFor = async (n: number): Promise<void> => {
+    const deadline = Date.now() + 15_000;
+    while (got.length < n) {
+      if (Date.now() > deadline) throw new Error(`polled ${got.length} of ${n} records: ${c.dump()}`);
+      for (const r of await consumer.poll(200)) got.push(String(r.value));
+    }
+  };
+  await pollFor(10);
+  await leader.kill();
+  for (let i = 10; i < 20; i++) await producer.send({ topic: 'follow-me', partition: 0, value: `a${i}` });
+  await pollFor(20);
+  assert.deepEqual(got, Array.from({ length: 20 }, (_, i) => `a${i}`));
 });

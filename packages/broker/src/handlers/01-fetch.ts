@@ -57,7 +57,12 @@ export const fetchHandler = defineHandler<Fetch.FetchRequest, Fetch.FetchRespons
       // parked is reported at once instead of after max_wait_ms.
       const wanted = resolve(broker, req, v);
       if (follower && pass === 0) {
-        for (const w of wanted) w.partition?.updateFollowerFetchState(replicaId, Number(w.request.fetchOffset));
+        // Only an offset this leader holds is a log end it can vouch for: a follower ahead of
+        // it (a divergent suffix not yet truncated) gets OFFSET_OUT_OF_RANGE and no credit.
+        for (const w of wanted) {
+          const offset = Number(w.request.fetchOffset);
+          if (w.partition && offset >= w.partition.logStartOffset && offset <= w.partition.logEndOffset) w.partition.updateFollowerFetchState(replicaId, offset);
+        }
       }
       const { responses, bytes } = await readAll(broker, wanted, req, v, leased, follower);
       const left = deadline - broker.clock.monotonic();

@@ -47,6 +47,8 @@ export class FetcherManager {
     if (!fetcher) return;
     await fetcher.remove(p);
     if (fetcher.size === 0) {
+      // Not awaited past its data: a fetcher connecting to a silent leader must not hold up
+      // the replica manager until the connect times out.
       this.fetchers.delete(leaderId);
       await fetcher.stop();
     }

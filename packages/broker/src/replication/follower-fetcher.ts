@@ -44,7 +44,6 @@ export class FollowerFetcher {
   private wake: (() => void) | null = null;
   /** The response being applied; removing a partition waits for it, so nothing lands after. */
   private applying: Promise<void> = Promise.resolve();
-  private readonly loop: Promise<void>;
 
   constructor(
     readonly leaderId: number,
@@ -53,7 +52,8 @@ export class FollowerFetcher {
     private readonly network: PeerNetwork,
     private readonly log: Logger,
   ) {
-    this.loop = this.run();
+    // The loop catches its own errors; it ends after stop().
+    void this.run();
   }
 
   get size(): number {
@@ -74,13 +74,17 @@ export class FollowerFetcher {
     await this.applying;
   }
 
+  /**
+   * Stops fetching. Resolves once no fetched data is being applied; the loop itself may
+   * still be waiting for a connect to a silent leader, and exits when that ends.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     this.conn?.close('fetcher stopped');
     this.wake?.();
-    await this.loop;
     await this.applying;
   }
+
 
   private async run(): Promise<void> {
     while (!this.stopped) {
@@ -97,6 +101,7 @@ export class FollowerFetcher {
           continue;
         }
         const conn = await this.connection();
+        if (this.stopped) break;
         if (!conn) {
           await this.sleep(this.settings.backoffMs);
           continue;
@@ -112,6 +117,8 @@ export class FollowerFetcher {
         await this.sleep(this.settings.backoffMs);
       }
     }
+    this.conn?.close('fetcher stopped');
+    this.conn = null;
   }
 
   private readyTargets(): Target[] {

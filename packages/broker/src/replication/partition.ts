@@ -104,7 +104,8 @@ export class Partition {
     this.isr = [...isr];
     this.replicas = [...replicas];
     this.partitionEpoch = partitionEpoch;
-    if (this.pendingIsr && (this.pendingIsr.partitionEpoch === null ? newEpoch : partitionEpoch >= this.pendingIsr.partitionEpoch)) this.pendingIsr = null;
+    // The pending ISR change shows in the metadata: it is the ISR now.
+    if (this.pendingIsr?.partitionEpoch != null && partitionEpoch >= this.pendingIsr.partitionEpoch) this.pendingIsr = null;
     if (newEpoch) {
       this.pendingIsr = null;
       this.leaderEpochStartOffset = this.log.logEndOffset;
