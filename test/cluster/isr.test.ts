@@ -121,6 +121,7 @@ test('a compacted topic replicates: a follower copies the offset gaps of the cle
     assert.equal((await raw.produceTo('compacted', 0, buildRecordBatch({ records }), 1)).errorCode, 0);
   }
   const p = leader.broker.services.replicaManager.partition('compacted', 0)!;
+  await c.waitFor('the HW at the log end', () => p.highWatermark === 60);
   const firstOffsets = async (): Promise<number[]> => (await readAll(raw, 'compacted', 0)).map((r) => r.offset);
   await c.waitFor('the leader log compacted (gaps)', async () => (await firstOffsets()).length < 30, 10_000);
   const leaderOffsets = await firstOffsets();
