@@ -47,7 +47,7 @@ export class LeaderEpochCache {
     // An epoch that starts where the previous one did replaces it: the previous held nothing.
     this.entries = this.entries.filter((e) => e.startOffset < startOffset);
     this.entries.push({ epoch, startOffset });
-    void this.flush();
+    this.flushQuietly();
     return true;
   }
 
@@ -70,7 +70,7 @@ export class LeaderEpochCache {
     const kept = this.entries.filter((e) => e.startOffset < offset);
     if (kept.length === this.entries.length) return;
     this.entries = kept;
-    void this.flush();
+    this.flushQuietly();
   }
 
   /** The log start moved to `offset`: the epoch holding it now starts there, older ones go. */
@@ -81,7 +81,15 @@ export class LeaderEpochCache {
     });
     if (i < 0 || (i === 0 && this.entries[0]!.startOffset === offset)) return;
     this.entries = [{ epoch: this.entries[i]!.epoch, startOffset: offset }, ...this.entries.slice(i + 1)];
-    void this.flush();
+    this.flushQuietly();
+  }
+
+  /**
+   * A failed write (the directory deleted with its topic, a full disk) is not fatal: the
+   * next change writes again, and on open the cache is completed from the log's batches.
+   */
+  private flushQuietly(): void {
+    this.flush().catch(() => undefined);
   }
 
   /** Writes the current entries; writes run in order, each with the entries of its time. */

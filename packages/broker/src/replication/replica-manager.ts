@@ -234,6 +234,7 @@ export class ReplicaManager {
   }
 
   private async closePartition(p: Partition): Promise<void> {
+    await p.leaderEpochCache.settled();
     try {
       await saveProducerState(p.log, p.producerState);
     } catch (e) {

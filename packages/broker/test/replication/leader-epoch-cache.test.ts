@@ -55,3 +55,26 @@ test('the checkpoint round-trips and a damaged one is refused', async (t) => {
   await writeFile(join(dir, LEADER_EPOCH_FILE), bytes);
   await assert.rejects(readLeaderEpochCheckpoint(dir), /checksum/);
 });
+
+test('loading: a damaged checkpoint is rebuilt from the batches, and epochs past a truncated log end are dropped', async (t) => {
+  const { buildRecordBatch } = await import('@samsa/protocol');
+  const { openLog, tempDir } = await import('../log/helpers.js');
+  const { loadLeaderEpochCache } = await import('../../src/replication/leader-epoch-cache.js');
+  const dir = await tempDir(t);
+  const log = await openLog(t, dir);
+  // Epoch 0 at 0-1, epoch 3 at 2, epoch 7 at 3-4.
+  const epochs = [0, 0, 3, 7, 7];
+  for (let offset = 0; offset < epochs.length; offset++) {
+    const batch = buildRecordBatch({ baseOffset: BigInt(offset), partitionLeaderEpoch: epochs[offset]!, records: [{ key: null, value: Buffer.from(`v${offset}`) }] });
+    await log.append(batch, { lastOffset: offset });
+  }
+  await writeFile(join(dir, LEADER_EPOCH_FILE), 'garbage');
+  const rebuilt = await loadLeaderEpochCache(log);
+  assert.deepEqual(rebuilt.all, [{ epoch: 0, startOffset: 0 }, { epoch: 3, startOffset: 2 }, { epoch: 7, startOffset: 3 }]);
+  assert.deepEqual(await readLeaderEpochCheckpoint(dir), rebuilt.all, 'and written back');
+  // A checkpoint ahead of the log (the log was cut after it was written).
+  await writeLeaderEpochCheckpoint(dir, [...rebuilt.all, { epoch: 9, startOffset: 5 }]);
+  await log.truncateTo(3);
+  const cut = await loadLeaderEpochCache(log);
+  assert.deepEqual(cut.all.map((e) => e.epoch), [0, 3]);
+});
