@@ -119,6 +119,8 @@ test('an isolated controller is replaced; after healing it learns it was deposed
 
 test('unclean.leader.election.enable: a live replica outside the ISR takes over; stale epochs are fenced and the old leader, back, is a follower', async (t) => {
   const c = await cluster(t, { config: { 'unclean.leader.election.enable': true } });
+  // No broker reaches another: the followers never copy anything, so they never join the ISR.
+  for (const b of c.brokers) b.cutPeers();
   await c.brokers[0]!.broker.services.topicAdmin.create({ name: 'unclean', numPartitions: 1, replicationFactor: 3 });
   const first = await c.waitFor('a leader', async () => (await c.partitionState('unclean', 0)) ?? null);
   assert.deepEqual(first.isr, [first.leader], 'followers join the ISR only once they have caught up');
@@ -130,6 +132,7 @@ test('unclean.leader.election.enable: a live replica outside the ISR takes over;
   }, 5_000);
   assert.equal(moved.leaderEpoch, first.leaderEpoch + 1);
   assert.deepEqual(moved.isr, [moved.leader]);
+  for (const b of c.brokers) if (b !== old) b.restorePeers();
   const leader = c.broker(moved.leader);
   await c.waitFor('the new leader to take over', () => leader.broker.services.replicaManager.partition('unclean', 0)?.role === 'leader');
   const raw = await openClient(t, leader.port);

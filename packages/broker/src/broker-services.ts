@@ -10,6 +10,7 @@ import type { ClusterMetadata } from './metadata/cluster-metadata.js';
 import type { Clock } from './platform/clock.js';
 import type { Logger } from './platform/logger.js';
 import type { ReadBufferPool } from './log/read-buffer-pool.js';
+import type { PeerNetwork } from './replication/peer-network.js';
 import type { ReplicaManager } from './replication/replica-manager.js';
 
 export interface BrokerServices {
@@ -25,6 +26,8 @@ export interface BrokerServices {
   readonly handlers: ReadonlyMap<number, Handler>;
   /** Buffers for Fetch reads, released once each response is written. */
   readonly readBuffers: ReadBufferPool;
+  /** Down while the in-process cluster cuts this broker off: no replica fetching either way. */
+  readonly peerNetwork: PeerNetwork;
   /**
    * Creates a topic with the broker defaults if auto.create.topics.enable allows it, and
    * waits (bounded) until this broker can serve it. Returns false when it may not be created.

@@ -25,6 +25,7 @@ import { systemClock, type Clock } from './platform/clock.js';
 import { silentLogger, type Logger } from './platform/logger.js';
 import { LogCleaner } from './log/cleaner/log-cleaner.js';
 import { ReadBufferPool } from './log/read-buffer-pool.js';
+import { PeerNetwork } from './replication/peer-network.js';
 import { ReplicaManager } from './replication/replica-manager.js';
 import { makeDispatcher } from './server/dispatch.js';
 import { Listener } from './server/listener.js';
@@ -87,7 +88,8 @@ export class Broker {
       if (!options.store) await store.close();
       throw e;
     }
-    const replicaManager = new ReplicaManager(config.nodeId, config, metadata, clock, log);
+    const peerNetwork = new PeerNetwork();
+    const replicaManager = new ReplicaManager(config.nodeId, config, metadata, clock, log, store, peerNetwork);
     const topicAdmin = new TopicAdmin(store, metadata, { numPartitions: config.numPartitions, replicationFactor: config.defaultReplicationFactor });
     const groupCoordinator = new GroupCoordinator(config.nodeId, config, metadata, replicaManager, topicAdmin, clock, options.timers ?? systemTimers, log.child({ component: 'group-coordinator' }));
     // Listening before the replica manager starts, so it hears of every offsets partition it leads.
@@ -105,6 +107,7 @@ export class Broker {
       producerIds: new ProducerIdManager(store),
       handlers,
       readBuffers: new ReadBufferPool(READ_BUFFERS),
+      peerNetwork,
       autoCreateTopic: async (name) => {
         // As Kafka: an internal topic named in Metadata is created with its own settings
         // (partitions, compaction), whatever auto.create.topics.enable says.
@@ -146,6 +149,7 @@ export class Broker {
       host: adv.host || '127.0.0.1',
       port: adv.port === 0 ? port : adv.port,
       rack: config.rack,
+      incarnationId: randomBytes(12).toString('base64url'),
     };
     const session = new BrokerSession(store, registration, config.brokerSessionTimeoutMs, log.child({ component: 'session' }));
     const controller = new Controller(config.nodeId, store, metadata, session, config, log.child({ component: 'controller' }));
@@ -161,10 +165,24 @@ export class Broker {
   /** Stops reading and answering every connection, which stay open (a paused process). */
   pauseNetwork(): void {
     this.listener.pause();
+    this.services.peerNetwork.cut();
   }
 
   resumeNetwork(): void {
+    this.services.peerNetwork.restore();
     this.listener.resume();
+  }
+
+  /**
+   * Cut off from the other brokers only (clients still reach it): its fetchers stop and it
+   * stops serving follower fetches, as across a network partition.
+   */
+  isolatePeers(): void {
+    this.services.peerNetwork.cut();
+  }
+
+  healPeers(): void {
+    this.services.peerNetwork.restore();
   }
 
   /**

@@ -13,8 +13,8 @@
  *   isolate()  cut off from the store and the other brokers: the link is held as in pause,
  *              so its lease expires and it hears nothing, but its clients still reach it and
  *              it keeps serving what it believes it leads (as a partitioned Kafka broker
- *              does until it notices); heal() reconnects it. `reachable` is false meanwhile,
- *              for the replication fetchers of the next slice to consult
+ *              does until it notices); its fetchers stop and it serves no follower fetch
+ *              (its PeerNetwork is cut, as pause() cuts it too); heal() reconnects it
  *   restart()  stop (or after kill) and start again on the same port and data directory
  */
 import { Broker, buildBrokerConfig, PausableTimers, StoreLink, type EmbeddedMetadataStore, type Logger } from '@samsa/broker';
@@ -108,6 +108,7 @@ export class ClusterBroker {
   isolate(): void {
     if (this.status !== 'running') throw new Error(`cannot isolate broker ${this.nodeId}: it is ${this.status}`);
     this.link!.stall();
+    this.current!.isolatePeers();
     this.status = 'isolated';
   }
 
@@ -116,12 +117,26 @@ export class ClusterBroker {
     this.resumeAll();
   }
 
+  /**
+   * Cuts only the traffic between this broker and the other brokers: it keeps its store
+   * session and its clients, but fetches neither way (a leader whose followers cannot reach
+   * it, while the ISR still names them). restorePeers() ends it.
+   */
+  cutPeers(): void {
+    this.broker.isolatePeers();
+  }
+
+  restorePeers(): void {
+    this.broker.healPeers();
+  }
+
   async restart(): Promise<void> {
     if (this.current) await this.stop();
     await this.start();
   }
 
   private resumeAll(): void {
+    this.current?.healPeers();
     this.current?.resumeNetwork();
     this.timers?.resume();
     this.link?.restore();

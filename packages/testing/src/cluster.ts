@@ -8,14 +8,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedMetadataStore, Keys, type ControllerRecord, type Logger, type PartitionState } from '@samsa/broker';
 import { ClusterBroker } from './cluster-broker.js';
+import { compareReplicas, type ReplicaComparison } from './replica-check.js';
 
 /**
  * Test settings: a broker silent for 1.5 s is dead (Kafka: broker.session.timeout.ms=9000),
- * groups form without the 3 s initial rebalance delay, and __consumer_offsets has 10
+ * a follower not caught up for 1 s leaves the ISR (Kafka: replica.lag.time.max.ms=30000;
+ * followers park their fetches 250 ms, back off 100 ms and give up on a silent leader after
+ * 3 s), groups form without the 3 s initial rebalance delay, and __consumer_offsets has 10
  * partitions instead of 50 so the first group on a fresh cluster is quick.
  */
 export const TEST_SETTINGS: Readonly<Record<string, string>> = {
   'broker.session.timeout.ms': '1500',
+  'replica.lag.time.max.ms': '1000',
+  'replica.fetch.wait.max.ms': '250',
+  'replica.fetch.backoff.ms': '100',
+  'replica.socket.timeout.ms': '3000',
   'group.initial.rebalance.delay.ms': '0',
   'offsets.topic.num.partitions': '10',
 };
@@ -47,6 +54,8 @@ export interface Cluster {
   partitionState(topic: string, partition: number): Promise<PartitionState | null>;
   /** One line per partition replica: broker, role, leader epoch, LEO, HW, ISR (print on failure). */
   dump(): string;
+  /** Reads every running replica of a partition up to the leader's HW and compares the bytes. */
+  compareReplicas(topic: string, partition: number): Promise<ReplicaComparison>;
   stop(): Promise<void>;
 }
 
@@ -90,6 +99,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       return kv ? (JSON.parse(kv.value) as PartitionState) : null;
     },
     dump: () => dump(brokers),
+    compareReplicas: (topic, partition) => compareReplicas(brokers, topic, partition),
     async stop() {
       unwatch();
       await Promise.all(brokers.map((b) => b.stop()));

@@ -41,6 +41,12 @@ const BROKER_ONLY: readonly BrokerConfigDef[] = [
   { name: 'log.roll.hours', type: 'int', default: '168', min: 1 },
   { name: 'fetch.max.bytes', type: 'int', default: '57671680', min: 1024 },
   { name: 'replica.lag.time.max.ms', type: 'long', default: '30000', min: 1 },
+  { name: 'replica.fetch.wait.max.ms', type: 'int', default: '500', min: 0 },
+  { name: 'replica.fetch.min.bytes', type: 'int', default: '1', min: 1 },
+  { name: 'replica.fetch.max.bytes', type: 'int', default: '1048576', min: 0 },
+  { name: 'replica.fetch.response.max.bytes', type: 'int', default: '10485760', min: 0 },
+  { name: 'replica.fetch.backoff.ms', type: 'int', default: '1000', min: 0 },
+  { name: 'replica.socket.timeout.ms', type: 'int', default: '30000', min: 1 },
   { name: 'offsets.topic.num.partitions', type: 'int', default: '50', min: 1 },
   { name: 'offsets.topic.replication.factor', type: 'int', default: '3', min: 1 },
   { name: 'offsets.retention.minutes', type: 'int', default: '10080', min: 1 },
@@ -205,6 +211,14 @@ function checkRelations(c: BrokerConfig): void {
   const segmentBytes = num(c.values.get('log.segment.bytes')!);
   if (segmentBytes <= c.messageMaxBytes) {
     throw new SamsaError('CONFIG_INVALID', `log.segment.bytes (${segmentBytes}) must be larger than message.max.bytes (${c.messageMaxBytes})`);
+  }
+  const replicaFetchWaitMaxMs = num(c.values.get('replica.fetch.wait.max.ms')!);
+  if (replicaFetchWaitMaxMs >= c.replicaLagTimeMaxMs) {
+    // A follower parked that long at the leader's log end would fall out of the ISR while idle.
+    throw new SamsaError('CONFIG_INVALID', `replica.fetch.wait.max.ms (${replicaFetchWaitMaxMs}) must be less than replica.lag.time.max.ms (${c.replicaLagTimeMaxMs})`);
+  }
+  if (num(c.values.get('replica.socket.timeout.ms')!) < replicaFetchWaitMaxMs) {
+    throw new SamsaError('CONFIG_INVALID', `replica.socket.timeout.ms must be at least replica.fetch.wait.max.ms (${replicaFetchWaitMaxMs})`);
   }
   if (c.socketRequestMaxBytes < c.messageMaxBytes) {
     throw new SamsaError('CONFIG_INVALID', `socket.request.max.bytes (${c.socketRequestMaxBytes}) must be at least message.max.bytes (${c.messageMaxBytes})`);

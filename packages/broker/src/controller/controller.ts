@@ -17,7 +17,7 @@ import { Keys, type ControllerRecord, type PartitionState, type TopicRecord } fr
 import type { MetadataStore } from '../metadata/store.js';
 import type { Logger } from '../platform/logger.js';
 import type { BrokerSession } from './broker-session.js';
-import { nextPartitionState } from './elections.js';
+import { nextPartitionStateAfterRestarts } from './elections.js';
 import { claimController, fenceHolds, writePartitionStates, type ControllerFence, type StateChange } from './fenced-writes.js';
 
 /** Compare-and-swap retries of one topic's write before waiting for the next change. */
@@ -30,6 +30,8 @@ export class Controller {
   private chain: Promise<void> = Promise.resolve();
   private unsubscribe: (() => void) | null = null;
   private stopped = false;
+  /** The incarnation of each live broker as this controller last saw it. */
+  private readonly incarnations = new Map<number, string | undefined>();
 
   constructor(
     private readonly nodeId: number,
@@ -104,6 +106,9 @@ export class Controller {
     if (!fence) return;
     this.fence = fence;
     this.log.info({ nodeId: this.nodeId, controllerEpoch: fence.epoch }, 'became the controller');
+    // What the brokers are now is the baseline; restarts before this are not seen.
+    this.incarnations.clear();
+    for (const [id, b] of this.metadata.brokers) this.incarnations.set(id, b.incarnationId);
     await this.reconcileAll();
   }
 
@@ -114,18 +119,31 @@ export class Controller {
   }
 
   private async reconcileAll(): Promise<void> {
-    for (const name of this.metadata.topicNames()) await this.reconcileIfActive(name);
+    const restarted = this.takeRestarted();
+    if (restarted.size > 0) this.log.info({ brokers: [...restarted] }, 'brokers restarted within their session: their partitions get new leader epochs');
+    for (const name of this.metadata.topicNames()) await this.reconcileIfActive(name, restarted);
   }
 
-  private async reconcileIfActive(name: string): Promise<void> {
-    if (this.fence) await this.reconcileTopic(name);
+  /** Live brokers whose registration names another incarnation than the one last seen. */
+  private takeRestarted(): Set<number> {
+    const restarted = new Set<number>();
+    for (const [id, b] of this.metadata.brokers) {
+      if (this.incarnations.has(id) && this.incarnations.get(id) !== b.incarnationId) restarted.add(id);
+      this.incarnations.set(id, b.incarnationId);
+    }
+    for (const id of [...this.incarnations.keys()]) if (!this.metadata.brokers.has(id)) this.incarnations.delete(id);
+    return restarted;
+  }
+
+  private async reconcileIfActive(name: string, restarted: ReadonlySet<number> = new Set()): Promise<void> {
+    if (this.fence) await this.reconcileTopic(name, restarted);
   }
 
   /**
    * Brings every partition of `name` to the state the live brokers call for, in one
    * transaction. Reads from the store, not the view, so each compare is against the truth.
    */
-  async reconcileTopic(name: string): Promise<ReconcileResult> {
+  async reconcileTopic(name: string, restarted: ReadonlySet<number> = new Set()): Promise<ReconcileResult> {
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
       const fence = this.fence;
       if (!fence) return 'fenced';
@@ -142,7 +160,7 @@ export class Controller {
       const changes: StateChange[] = [];
       record.replicas.forEach((replicas, partition) => {
         const cur = current.get(partition);
-        const next = nextPartitionState(replicas, cur?.state ?? null, live, unclean, fence.epoch);
+        const next = nextPartitionStateAfterRestarts(replicas, cur?.state ?? null, live, restarted, unclean, fence.epoch);
         if (next) changes.push({ partition, fromRevision: cur?.revision ?? 0, state: next });
       });
       if (changes.length === 0) return 'unchanged';

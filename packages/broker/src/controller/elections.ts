@@ -56,3 +56,26 @@ export function nextPartitionState(
   const isr = current.isr.includes(leader) ? current.isr.filter((b) => live.has(b)) : [leader];
   return { leader, leaderEpoch: current.leaderEpoch + 1, isr, ...bump };
 }
+
+/**
+ * nextPartitionState when some live brokers are new incarnations (restarted before their
+ * old session ended, so they never looked dead). The restarted brokers are first treated as
+ * dead, so a partition one of them led gets a new leader and a new leader epoch and they
+ * leave every ISR (their logs may have lost what the old process acknowledged, and must
+ * catch up again); then as alive, so a partition that this left offline is led again, by a
+ * restarted broker if it was the last in-sync replica, under yet another epoch.
+ */
+export function nextPartitionStateAfterRestarts(
+  replicas: readonly number[],
+  current: PartitionState | null,
+  live: ReadonlySet<number>,
+  restarted: ReadonlySet<number>,
+  unclean: boolean,
+  controllerEpoch: number,
+): PartitionState | null {
+  const touched = current !== null && [current.leader, ...current.isr].some((b) => restarted.has(b));
+  if (!touched) return nextPartitionState(replicas, current, live, unclean, controllerEpoch);
+  const withoutRestarted = new Set([...live].filter((b) => !restarted.has(b)));
+  const asDead = nextPartitionState(replicas, current, withoutRestarted, unclean, controllerEpoch) ?? current;
+  return nextPartitionState(replicas, asDead, live, unclean, controllerEpoch) ?? asDead;
+}

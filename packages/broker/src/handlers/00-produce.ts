@@ -1,10 +1,12 @@
 import { ApiKey, ErrorCode, Produce, SamsaError } from '@samsa/protocol';
 import { defineHandler } from './handler.js';
 import { leaderPartition, partitionErrorCode } from './partition-errors.js';
+import { waitForReplication } from '../purgatory/delayed-produce.js';
 
 /**
  * Produce v3-11 (v0-2 carry message formats 0/1, which we do not store). Partitions are
- * appended concurrently; the response waits for all. With acks=0 there is no response, and
+ * appended concurrently; the response waits for all. With acks=all each partition then
+ * waits (purgatory/delayed-produce.ts) until its HW passes the append, up to timeoutMs. With acks=0 there is no response, and
  * a failure closes the connection, the only signal such a producer can get.
  *
  * ApiVersions nevertheless lists Produce from v0, as Kafka 4.0 does (KAFKA-18659):
@@ -33,7 +35,13 @@ export const produceHandler = defineHandler<Produce.ProduceRequest, Produce.Prod
             if (!found.partition) return { ...base, errorCode: found.errorCode };
             if (pd.records === null || pd.records.length === 0) return { ...base, errorCode: ErrorCode.CORRUPT_MESSAGE, errorMessage: 'no records' };
             try {
-              const r = await found.partition.appendAsLeader(pd.records, acks);
+              const p = found.partition;
+              const leaderEpoch = p.leaderEpoch;
+              const r = await p.appendAsLeader(pd.records, acks);
+              if (acks === -1) {
+                const errorCode = await waitForReplication(p, r.lastOffset + 1, leaderEpoch, req.timeoutMs);
+                if (errorCode !== 0) return { ...base, errorCode };
+              }
               return {
                 index: pd.index,
                 errorCode: 0,

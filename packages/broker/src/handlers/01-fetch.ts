@@ -1,4 +1,4 @@
-import { ApiKey, ErrorCode, Fetch } from '@samsa/protocol';
+import { ApiKey, ErrorCode, Fetch, SamsaError } from '@samsa/protocol';
 import type { BrokerServices } from '../broker-services.js';
 import { waitForData } from '../purgatory/delayed-fetch.js';
 import type { Partition } from '../replication/partition.js';
@@ -18,7 +18,10 @@ interface Wanted {
 }
 
 /**
- * Fetch v4-17 for consumers. Long polling: when less than min_bytes is available the request
+ * Fetch v4-17 for consumers and followers. A follower's fetch (replicaId >= 0, from v15 in
+ * ReplicaState) reads up to the log end instead of the high watermark, and its fetch
+ * offset is its log end: the leader records it (Partition.updateFollowerFetchState), which
+ * may move the HW and the ISR. Long polling: when less than min_bytes is available the request
  * parks until data arrives on any of its partitions or max_wait_ms passes. Limits: max_bytes
  * for the response, partition_max_bytes per partition, and at least one whole batch of the
  * first non-empty partition even when it exceeds them (KIP-74), or a consumer would stall.
@@ -36,16 +39,32 @@ export const fetchHandler = defineHandler<Fetch.FetchRequest, Fetch.FetchRespons
       // An incremental fetch in a session we never created.
       return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
     }
+    const replicaId = v >= 15 ? req.replicaState.replicaId : req.replicaId;
+    const follower = replicaId >= 0;
+    // A broker cut off from its peers (in-process faults) hears no follower: the fetch is
+    // dropped with its connection, as a lost network would.
+    const checkPeers = (): void => {
+      if (follower && !broker.peerNetwork.up) throw new SamsaError('CLOSED', `broker ${broker.nodeId} is cut off from broker ${replicaId}`);
+    };
+    checkPeers();
     const deadline = broker.clock.monotonic() + Math.max(0, req.maxWaitMs);
     const leased: Buffer[] = [];
     ctx.afterResponse(() => {
       for (const b of leased) broker.readBuffers.release(b);
     });
-    for (;;) {
+    for (let pass = 0; ; pass++) {
       // Resolved on every pass: a topic deleted (or a leadership lost) while the fetch was
       // parked is reported at once instead of after max_wait_ms.
       const wanted = resolve(broker, req, v);
-      const { responses, bytes } = await readAll(broker, wanted, req, v, leased);
+      if (follower && pass === 0) {
+        // Only an offset this leader holds is a log end it can vouch for: a follower ahead of
+        // it (a divergent suffix not yet truncated) gets OFFSET_OUT_OF_RANGE and no credit.
+        for (const w of wanted) {
+          const offset = Number(w.request.fetchOffset);
+          if (w.partition && offset >= w.partition.logStartOffset && offset <= w.partition.logEndOffset) w.partition.updateFollowerFetchState(replicaId, offset);
+        }
+      }
+      const { responses, bytes } = await readAll(broker, wanted, req, v, leased, follower);
       const left = deadline - broker.clock.monotonic();
       const hasError = responses.some((t) => t.partitions.some((p) => p.errorCode !== 0));
       if (bytes >= Math.max(1, req.minBytes) || left <= 0 || hasError || wanted.every((w) => !w.partition)) {
@@ -57,6 +76,7 @@ export const fetchHandler = defineHandler<Fetch.FetchRequest, Fetch.FetchRespons
         wanted.flatMap((w) => (w.partition ? [w.partition] : [])),
         left,
       );
+      checkPeers();
     }
   },
 });
@@ -85,6 +105,7 @@ async function readAll(
   req: Fetch.FetchRequest,
   v: number,
   leased: Buffer[],
+  follower: boolean,
 ): Promise<{ responses: Fetch.FetchableTopicResponseInput[]; bytes: number }> {
   let budget = Math.min(req.maxBytes > 0 ? req.maxBytes : broker.config.fetchMaxBytes, broker.config.fetchMaxBytes);
   let bytes = 0;
@@ -103,18 +124,20 @@ async function readAll(
     }
     const fetchOffset = Number(w.request.fetchOffset);
     const hw = p.highWatermark;
+    // Followers copy everything the leader holds; consumers see only what the ISR has.
+    const visibleEnd = follower ? p.logEndOffset : hw;
     const state = { highWatermark: BigInt(hw), lastStableOffset: BigInt(hw), logStartOffset: BigInt(p.logStartOffset) };
     if (fetchOffset < p.logStartOffset || fetchOffset > p.logEndOffset) {
       topic.partitions.push({ ...base, ...state, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, records: EMPTY });
       continue;
     }
-    if (fetchOffset >= hw || (budget <= 0 && bytes > 0)) {
+    if (fetchOffset >= visibleEnd || (budget <= 0 && bytes > 0)) {
       topic.partitions.push({ ...base, ...state, errorCode: 0, records: EMPTY });
       continue;
     }
     try {
       const limit = Math.min(w.request.partitionMaxBytes, budget);
-      const { records } = await p.log.read(fetchOffset, limit, { maxOffset: hw, minOneBatch: bytes === 0, pool: broker.readBuffers });
+      const { records } = await p.log.read(fetchOffset, limit, { maxOffset: visibleEnd, minOneBatch: bytes === 0, pool: broker.readBuffers });
       if (records.length > 0) leased.push(records);
       bytes += records.length;
       budget -= records.length;

@@ -22,6 +22,7 @@ import { createTopicsHandler } from './19-create-topics.js';
 import { deleteTopicsHandler } from './20-delete-topics.js';
 import { deleteRecordsHandler } from './21-delete-records.js';
 import { initProducerIdHandler } from './22-init-producer-id.js';
+import { offsetForLeaderEpochHandler } from './23-offset-for-leader-epoch.js';
 import { describeConfigsHandler } from './32-describe-configs.js';
 import { alterConfigsHandler } from './33-alter-configs.js';
 import { createPartitionsHandler } from './37-create-partitions.js';
@@ -50,6 +51,7 @@ export function allHandlers(): Map<number, Handler> {
     deleteTopicsHandler,
     deleteRecordsHandler,
     initProducerIdHandler,
+    offsetForLeaderEpochHandler,
     describeConfigsHandler,
     alterConfigsHandler,
     createPartitionsHandler,

@@ -16,6 +16,12 @@ export interface BrokerRegistration {
   host: string;
   port: number;
   rack: string | null;
+  /**
+   * Random per broker process (Kafka's incarnation id): a broker restarted before its old
+   * lease expired replaces its own registration without a gap, and this is how the
+   * controller still sees that a new process, with possibly less data, took its place.
+   */
+  incarnationId?: string;
 }
 
 export interface ControllerRecord {

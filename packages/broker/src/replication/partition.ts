@@ -3,11 +3,14 @@
  * keeps (leader epoch, ISR, each replica's log end, the high watermark). Appends are
  * serialized here so offsets are assigned in the order requests arrive.
  */
-import { ErrorCode } from '@samsa/protocol';
+import { ErrorCode, iterateBatches, isControlBatch, SamsaError } from '@samsa/protocol';
 import type { LogConfig } from '../config/topic-config.js';
 import type { PartitionLog } from '../log/partition-log.js';
 import type { Clock } from '../platform/clock.js';
+import { FollowerState } from './follower-state.js';
+import { LeaderEpochCache } from './leader-epoch-cache.js';
 import { lastSeqOf, ProducerStateTable } from './producer-state.js';
+import { loadProducerState } from './producer-state-snapshot.js';
 import { AppendError, assignOffsets, validateBatches, type ValidatedBatches } from './validate-batches.js';
 
 export interface AppendResult {
@@ -20,6 +23,13 @@ export interface AppendResult {
 
 export type Role = 'leader' | 'follower';
 
+/**
+ * How a leader changes its ISR: a compare-and-swap of the partition state guarded by its
+ * leader epoch (isr-writer.ts). Resolves with the partition epoch written, or null when the
+ * write lost (the state changed; the next check proposes again).
+ */
+export type IsrProposer = (p: Partition, isr: readonly number[], reason: string) => Promise<number | null>;
+
 export class Partition {
   // Follower until the metadata says otherwise: becoming leader is an event listeners hear.
   role: Role = 'follower';
@@ -31,14 +41,32 @@ export class Partition {
   producerState = new ProducerStateTable();
   /** Idempotent appends run one at a time, so a sequence is checked against the one before it. */
   private idempotentChain: Promise<unknown> = Promise.resolve();
-  /** Log end offsets the leader knows for each replica (itself included). */
-  private readonly replicaLogEnds = new Map<number, number>();
+  /** The partition epoch of the state this replica follows (bumped by every ISR change). */
+  partitionEpoch = 0;
+  /** The leader's followers, reset on each new leader epoch. */
+  private readonly followers = new Map<number, FollowerState>();
+  /**
+   * An ISR change written (or being written) but not yet seen in the metadata, and the
+   * partition epoch that will confirm it. While it is pending no other change is proposed,
+   * and the HW counts both ISRs (Kafka's maximal ISR), so neither a pending expansion
+   * nor a pending shrink lets the HW pass a replica that may be in the ISR.
+   */
+  private pendingIsr: { isr: number[]; partitionEpoch: number | null } | null = null;
+  /** The log end when this broker became leader of this epoch: a follower rejoins only past it. */
+  private leaderEpochStartOffset = 0;
+  /** Replica ids of the assignment (the leader tracks only these). */
+  replicas: number[] = [];
+  /** Set by the replica manager: writes ISR changes. */
+  proposeIsr: IsrProposer | null = null;
+  /** Set by the replica manager: whether a broker is registered (only live brokers join the ISR). */
+  isLive: (brokerId: number) => boolean = () => true;
 
   constructor(
     readonly topic: string,
     readonly index: number,
     readonly topicId: string,
     readonly log: PartitionLog,
+    readonly leaderEpochCache: LeaderEpochCache,
     public config: LogConfig,
     private readonly nodeId: number,
     private readonly clock: Clock,
@@ -64,25 +92,154 @@ export class Partition {
     return this.log.logStartOffset;
   }
 
-  becomeLeader(leaderEpoch: number, isr: readonly number[]): void {
+  /**
+   * Leads from now on, or goes on leading with a new ISR (same epoch: only the ISR and
+   * partition epoch change). A new epoch begins at the log end: it goes into the epoch
+   * cache, and followers start unknown (ISR members as caught up now).
+   */
+  becomeLeader(leaderEpoch: number, isr: readonly number[], partitionEpoch: number, replicas: readonly number[]): void {
+    const newEpoch = this.role !== 'leader' || this.leaderEpoch !== leaderEpoch;
     this.role = 'leader';
     this.leaderEpoch = leaderEpoch;
     this.isr = [...isr];
-    this.replicaLogEnds.set(this.nodeId, this.log.logEndOffset);
+    this.replicas = [...replicas];
+    this.partitionEpoch = partitionEpoch;
+    // The pending ISR change shows in the metadata: it is the ISR now.
+    if (this.pendingIsr?.partitionEpoch != null && partitionEpoch >= this.pendingIsr.partitionEpoch) this.pendingIsr = null;
+    if (newEpoch) {
+      this.pendingIsr = null;
+      this.leaderEpochStartOffset = this.log.logEndOffset;
+      this.leaderEpochCache.assign(leaderEpoch, this.log.logEndOffset);
+      this.followers.clear();
+      const now = this.clock.now();
+      for (const id of replicas) if (id !== this.nodeId) this.followers.set(id, new FollowerState(id, isr.includes(id) ? now : 0));
+    }
+    for (const id of replicas) if (id !== this.nodeId && !this.followers.has(id)) this.followers.set(id, new FollowerState(id, 0));
     this.maybeAdvanceHighWatermark();
+    this.notifyData();
   }
 
   /**
    * Another replica leads now (or none does): clients are sent there with
-   * NOT_LEADER_OR_FOLLOWER. Parked fetches wake up to find out. Fetching from the new leader
-   * is the replication fetcher's job.
+   * NOT_LEADER_OR_FOLLOWER. Parked fetches and produces wake up to find out. Fetching from
+   * the new leader is the follower fetcher's job.
    */
-  becomeFollower(leaderEpoch: number, isr: readonly number[]): void {
+  becomeFollower(leaderEpoch: number, isr: readonly number[], partitionEpoch: number, replicas: readonly number[]): void {
     this.role = 'follower';
     this.leaderEpoch = leaderEpoch;
     this.isr = [...isr];
-    this.replicaLogEnds.clear();
+    this.replicas = [...replicas];
+    this.partitionEpoch = partitionEpoch;
+    this.pendingIsr = null;
+    this.followers.clear();
     this.notifyData();
+  }
+
+  /** The ISR the HW must wait for: the committed one and any pending change (Kafka's maximal ISR). */
+  get maximalIsr(): number[] {
+    if (!this.pendingIsr) return this.isr;
+    return [...new Set([...this.isr, ...this.pendingIsr.isr])];
+  }
+
+  // ------------------------------------------------------------------ leader: followers
+
+  /**
+   * A follower fetched at `fetchOffset` (its log end). Updates its state, may add it to the
+   * ISR (it reached the HW and this epoch's start), and may advance the HW.
+   */
+  updateFollowerFetchState(replicaId: number, fetchOffset: number): void {
+    const f = this.followers.get(replicaId);
+    if (this.role !== 'leader' || !f) return;
+    f.onFetch(fetchOffset, this.log.logEndOffset, this.clock.now());
+    if (!this.isr.includes(replicaId) && !this.pendingIsr && f.logEndOffset >= this.highWatermarkValue && f.logEndOffset >= this.leaderEpochStartOffset && this.isLive(replicaId)) {
+      this.changeIsr([...this.isr, replicaId], 'follower caught up');
+    }
+    this.maybeAdvanceHighWatermark();
+  }
+
+  /** Drops followers not caught up within replica.lag.time.max.ms from the ISR (the leader stays). */
+  maybeShrinkIsr(replicaLagTimeMaxMs: number): void {
+    if (this.role !== 'leader' || this.pendingIsr) return;
+    const now = this.clock.now();
+    const lagging = this.isr.filter((id) => id !== this.nodeId && (this.followers.get(id)?.isLagging(now, replicaLagTimeMaxMs) ?? true));
+    if (lagging.length > 0) this.changeIsr(this.isr.filter((id) => !lagging.includes(id)), `out of sync: ${lagging.join(',')}`);
+  }
+
+  /** A follower's log end as this leader last heard it; -1 when unknown. */
+  followerLogEndOffset(replicaId: number): number {
+    return this.followers.get(replicaId)?.logEndOffset ?? -1;
+  }
+
+  private changeIsr(isr: number[], reason: string): void {
+    const propose = this.proposeIsr;
+    if (!propose) return;
+    const pending: { isr: number[]; partitionEpoch: number | null } = { isr, partitionEpoch: null };
+    this.pendingIsr = pending;
+    this.maybeAdvanceHighWatermark();
+    void propose(this, isr, reason).then(
+      (written) => {
+        if (this.pendingIsr !== pending) return;
+        if (written === null) this.pendingIsr = null;
+        else if (written <= this.partitionEpoch) this.pendingIsr = null; // already seen
+        else pending.partitionEpoch = written;
+        this.maybeAdvanceHighWatermark();
+        this.notifyData();
+      },
+      () => {
+        if (this.pendingIsr === pending) this.pendingIsr = null;
+      },
+    );
+  }
+
+  // ------------------------------------------------------------------ follower
+
+  /**
+   * Appends batches fetched from the leader, with the leader's offsets and leader epochs.
+   * Offsets must increase from the log end but may skip (a compacted leader's log).
+   */
+  async appendAsFollower(records: Buffer): Promise<void> {
+    if (this.role !== 'follower') throw new SamsaError('INTERNAL', `${this.name}: follower append while leading`);
+    let lastOffset = -1;
+    const now = this.clock.now();
+    const epochs: Array<{ epoch: number; baseOffset: number }> = [];
+    const idempotent: Array<() => void> = [];
+    for (const { header } of iterateBatches(records)) {
+      const baseOffset = Number(header.baseOffset);
+      lastOffset = baseOffset + header.lastOffsetDelta;
+      epochs.push({ epoch: header.partitionLeaderEpoch, baseOffset });
+      if (header.producerId >= 0n && !isControlBatch(header)) {
+        const h = header;
+        idempotent.push(() =>
+          this.producerState.record(h.producerId, h.producerEpoch, { firstSeq: h.baseSequence, lastSeq: lastSeqOf(h.baseSequence, h.lastOffsetDelta), firstOffset: baseOffset, lastOffset: baseOffset + h.lastOffsetDelta }, now),
+        );
+      }
+    }
+    if (lastOffset < 0) return;
+    await this.log.append(records, { lastOffset, fromLeader: true });
+    for (const e of epochs) this.leaderEpochCache.assign(e.epoch, e.baseOffset);
+    for (const record of idempotent) record();
+  }
+
+  /** A follower's HW: the leader's, but never past what it holds itself. */
+  updateFollowerHighWatermark(leaderHighWatermark: number): void {
+    this.highWatermarkValue = Math.max(this.log.logStartOffset, Math.min(leaderHighWatermark, this.log.logEndOffset));
+  }
+
+  /** Cuts the divergent suffix at `offset`; epochs, HW and producer state follow the log. */
+  async truncateTo(offset: number): Promise<void> {
+    if (offset >= this.log.logEndOffset) return;
+    const end = await this.log.truncateTo(offset);
+    this.leaderEpochCache.truncateFromEnd(end);
+    if (this.highWatermarkValue > end) this.highWatermarkValue = end;
+    this.producerState = await loadProducerState(this.log);
+  }
+
+  /** The leader's log start is past all we hold: start over there. */
+  async truncateFullyAndStartAt(offset: number): Promise<void> {
+    await this.log.truncateFullyAndStartAt(offset);
+    this.leaderEpochCache.truncateFromEnd(offset);
+    this.highWatermarkValue = offset;
+    this.producerState = await loadProducerState(this.log);
   }
 
   /** Validates, assigns offsets and appends one Produce's batches for this partition. */
@@ -111,7 +268,6 @@ export class Partition {
     const appended = await this.log.append(records, (baseOffset) =>
       assignOffsets(records, validated, baseOffset, this.leaderEpoch, logAppendTime),
     );
-    this.replicaLogEnds.set(this.nodeId, this.log.logEndOffset);
     this.maybeAdvanceHighWatermark();
     this.notifyData();
     return {
@@ -142,13 +298,20 @@ export class Partition {
     return result;
   }
 
-  /** HW = the smallest log end among ISR members; it never moves backwards. */
+  /**
+   * HW = the smallest log end among the (maximal) ISR, the leader's own included; a member
+   * whose log end is unknown under this epoch holds it. It never moves backwards.
+   */
   private maybeAdvanceHighWatermark(): void {
-    let hw = Infinity;
-    for (const id of this.isr) hw = Math.min(hw, this.replicaLogEnds.get(id) ?? 0);
-    if (this.isr.length === 0) hw = this.log.logEndOffset;
-    if (hw > this.highWatermarkValue && hw !== Infinity) {
-      this.highWatermarkValue = Math.min(hw, this.log.logEndOffset);
+    if (this.role !== 'leader') return;
+    let hw = this.log.logEndOffset;
+    for (const id of this.maximalIsr) {
+      if (id === this.nodeId) continue;
+      const f = this.followers.get(id);
+      hw = Math.min(hw, f ? f.logEndOffset : -1);
+    }
+    if (hw > this.highWatermarkValue) {
+      this.highWatermarkValue = hw;
       this.notifyData();
     }
   }
@@ -170,6 +333,7 @@ export class Partition {
 
   /** After DeleteRecords or retention moved the log start, the HW never lags it. */
   afterLogStartMoved(): void {
+    this.leaderEpochCache.truncateFromStart(this.log.logStartOffset);
     if (this.highWatermarkValue < this.log.logStartOffset) this.highWatermarkValue = this.log.logStartOffset;
   }
 }

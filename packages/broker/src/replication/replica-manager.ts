@@ -1,7 +1,9 @@
 /**
  * Keeps this broker's partition replicas in line with the cluster metadata: opens the log
  * of every partition assigned here, takes the leader role the metadata gives it, applies
- * topic config changes, and deletes the logs of deleted topics. Also runs the periodic
+ * topic config changes, and deletes the logs of deleted topics. A partition it follows is
+ * fetched from its leader (fetcher-manager.ts); one it leads has its ISR checked every
+ * replica.lag.time.max.ms / 2 (Kafka's isr-expiration task). Also runs the periodic
  * retention check.
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -12,7 +14,12 @@ import { PartitionLog } from '../log/partition-log.js';
 import type { ClusterMetadata, TopicInfo } from '../metadata/cluster-metadata.js';
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from '../platform/logger.js';
-import { Partition } from './partition.js';
+import type { MetadataStore } from '../metadata/store.js';
+import { FetcherManager } from './fetcher-manager.js';
+import { makeIsrWriter } from './isr-writer.js';
+import { loadLeaderEpochCache } from './leader-epoch-cache.js';
+import { Partition, type IsrProposer } from './partition.js';
+import type { PeerNetwork } from './peer-network.js';
 import { loadProducerState, saveProducerState } from './producer-state-snapshot.js';
 
 const TOPIC_ID_FILE = 'partition.metadata';
@@ -28,6 +35,9 @@ export class ReplicaManager {
   private chain: Promise<void> = Promise.resolve();
   private unsubscribe: (() => void) | null = null;
   private retentionTimer: NodeJS.Timeout | null = null;
+  private isrTimer: NodeJS.Timeout | null = null;
+  readonly fetchers: FetcherManager;
+  private readonly proposeIsr: IsrProposer;
   private stopped = false;
   private readonly producerIdExpirationMs: number;
   private readonly readyWaiters = new Set<() => void>();
@@ -41,8 +51,26 @@ export class ReplicaManager {
     private readonly metadata: ClusterMetadata,
     private readonly clock: Clock,
     private readonly log: Logger,
+    store: MetadataStore,
+    private readonly network: PeerNetwork,
   ) {
     this.producerIdExpirationMs = Number(config.values.get('producer.id.expiration.ms'));
+    const setting = (name: string): number => Number(config.values.get(name));
+    this.fetchers = new FetcherManager(
+      {
+        nodeId,
+        waitMaxMs: setting('replica.fetch.wait.max.ms'),
+        minBytes: setting('replica.fetch.min.bytes'),
+        maxBytes: setting('replica.fetch.max.bytes'),
+        responseMaxBytes: setting('replica.fetch.response.max.bytes'),
+        backoffMs: setting('replica.fetch.backoff.ms'),
+        socketTimeoutMs: setting('replica.socket.timeout.ms'),
+      },
+      metadata,
+      network,
+      log.child({ component: 'replica-fetcher' }),
+    );
+    this.proposeIsr = makeIsrWriter(store, nodeId, log.child({ component: 'isr' }));
   }
 
   async start(): Promise<void> {
@@ -52,6 +80,18 @@ export class ReplicaManager {
     await this.chain;
     this.retentionTimer = setInterval(() => void this.applyRetention(), Math.min(this.config.logRetentionCheckIntervalMs, 2 ** 31 - 1));
     this.retentionTimer.unref();
+    this.isrTimer = setInterval(() => this.checkIsr(), Math.max(1, Math.floor(this.config.replicaLagTimeMaxMs / 2)));
+    this.isrTimer.unref();
+  }
+
+  /**
+   * Followers not caught up within replica.lag.time.max.ms leave the ISR of every partition
+   * this broker leads. Not while this broker is cut off from its peers: it cannot tell a
+   * lagging follower from its own silence, and its writes could not reach the store anyway.
+   */
+  private checkIsr(): void {
+    if (this.stopped || !this.network.up) return;
+    for (const p of this.partitions.values()) p.maybeShrinkIsr(this.config.replicaLagTimeMaxMs);
   }
 
   partition(topic: string, index: number): Partition | null {
@@ -119,18 +159,27 @@ export class ReplicaManager {
         if (!p) p = await this.openPartition(t, info.index, config);
         p.config = config;
         p.log.config = config;
-        if (info.state.leader === this.nodeId) {
-          const wasLeader = p.role === 'leader' && p.leaderEpoch === info.state.leaderEpoch;
+        const state = info.state;
+        if (state.leader === this.nodeId) {
+          const wasLeader = p.role === 'leader' && p.leaderEpoch === state.leaderEpoch;
           if (p.role === 'leader' && !wasLeader) await this.tell((l) => l.resigned(p));
-          p.becomeLeader(info.state.leaderEpoch, info.state.isr);
-          if (!wasLeader) await this.tell((l) => l.becameLeader(p));
-        } else if (p.role === 'leader' || p.leaderEpoch !== info.state.leaderEpoch) {
+          // No fetched data may land once this replica leads.
+          await this.fetchers.unfollow(p);
+          p.becomeLeader(state.leaderEpoch, state.isr, state.partitionEpoch, info.replicas);
+          if (!wasLeader) {
+            this.log.info({ partition: p.name, leaderEpoch: state.leaderEpoch, isr: state.isr, logEndOffset: p.logEndOffset }, 'became the leader');
+            await this.tell((l) => l.becameLeader(p));
+          }
+        } else {
           const wasLeader = p.role === 'leader';
-          p.becomeFollower(info.state.leaderEpoch, info.state.isr);
+          if (wasLeader || p.leaderEpoch !== state.leaderEpoch || p.partitionEpoch !== state.partitionEpoch) {
+            p.becomeFollower(state.leaderEpoch, state.isr, state.partitionEpoch, info.replicas);
+          }
           if (wasLeader) {
-            this.log.info({ partition: p.name, leader: info.state.leader, leaderEpoch: info.state.leaderEpoch }, 'no longer the leader');
+            this.log.info({ partition: p.name, leader: state.leader, leaderEpoch: state.leaderEpoch }, 'no longer the leader');
             await this.tell((l) => l.resigned(p));
           }
+          await this.fetchers.follow(p, state.leader, state.leaderEpoch);
         }
       }
     }
@@ -147,8 +196,10 @@ export class ReplicaManager {
     await mkdir(dir, { recursive: true });
     if (recorded === null || recorded.trim() !== t.topicId) await writeFile(join(dir, TOPIC_ID_FILE), t.topicId + '\n');
     const log = await PartitionLog.open(dir, config, { clock: this.clock, logger: this.log.child({ partition: `${t.name}-${index}` }) });
-    const p = new Partition(t.name, index, t.topicId, log, config, this.nodeId, this.clock);
+    const p = new Partition(t.name, index, t.topicId, log, await loadLeaderEpochCache(log), config, this.nodeId, this.clock);
     p.producerState = await loadProducerState(log);
+    p.proposeIsr = this.proposeIsr;
+    p.isLive = (id) => this.metadata.brokers.has(id);
     this.partitions.set(p.name, p);
     return p;
   }
@@ -170,6 +221,7 @@ export class ReplicaManager {
   }
 
   private async removePartition(p: Partition, deleteData: boolean): Promise<void> {
+    await this.fetchers.unfollow(p);
     if (p.role === 'leader') await this.tell((l) => l.resigned(p));
     this.partitions.delete(p.name);
     p.role = 'follower';
@@ -182,6 +234,7 @@ export class ReplicaManager {
   }
 
   private async closePartition(p: Partition): Promise<void> {
+    await p.leaderEpochCache.settled();
     try {
       await saveProducerState(p.log, p.producerState);
     } catch (e) {
@@ -207,6 +260,8 @@ export class ReplicaManager {
     this.stopped = true;
     this.unsubscribe?.();
     if (this.retentionTimer) clearInterval(this.retentionTimer);
+    if (this.isrTimer) clearInterval(this.isrTimer);
+    await this.fetchers.stop();
     for (const p of this.allPartitions()) {
       p.role = 'follower';
       p.notifyData();
@@ -220,7 +275,9 @@ export class ReplicaManager {
     this.stopped = true;
     this.unsubscribe?.();
     if (this.retentionTimer) clearInterval(this.retentionTimer);
+    if (this.isrTimer) clearInterval(this.isrTimer);
     await this.chain;
+    await this.fetchers.stop();
     for (const p of this.allPartitions()) if (p.role === 'leader') await this.tell((l) => l.resigned(p));
     for (const p of this.allPartitions()) await this.closePartition(p);
     this.partitions.clear();

@@ -19,6 +19,8 @@ export class Listener {
   private nextId = 1;
   private boundPort = 0;
   private paused = false;
+  /** Set by destroyAll: a connection accepted after it must not reach a dead broker's handlers. */
+  private killed = false;
 
   constructor(
     private readonly options: ListenerOptions,
@@ -26,6 +28,10 @@ export class Listener {
     log: Logger,
   ) {
     this.server = createServer((socket) => {
+      if (this.killed) {
+        socket.destroy();
+        return;
+      }
       if (this.connections.size >= options.maxConnections) {
         log.warn({ remote: socket.remoteAddress, limit: options.maxConnections }, 'refusing connection: max.connections reached');
         socket.destroy();
@@ -80,6 +86,7 @@ export class Listener {
 
   /** Closes every connection at once, as a crash would (for tests). */
   destroyAll(): void {
+    this.killed = true;
     for (const c of this.connections) c.close('broker killed');
     this.server.close();
   }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { electLeader, initialPartitionState, nextPartitionState } from '../../src/controller/elections.js';
+import { electLeader, initialPartitionState, nextPartitionState, nextPartitionStateAfterRestarts } from '../../src/controller/elections.js';
 import type { PartitionState } from '../../src/metadata/keys.js';
 
 const live = (...ids: number[]): Set<number> => new Set(ids);
@@ -40,4 +40,24 @@ test('with no live ISR member the partition goes offline and keeps its ISR, and 
 
 test('unclean.leader.election.enable takes the first live replica in AR, which becomes the whole ISR', () => {
   assert.deepEqual(nextPartitionState([1, 3, 2], state(1, 5, [1]), live(2, 3), true, 2), { leader: 3, leaderEpoch: 6, isr: [3], partitionEpoch: 4, controllerEpoch: 2 });
+});
+
+test('a broker restarted within its session: the partitions it led get a new leader and epoch, and it leaves every ISR', () => {
+  const restarted = live(1);
+  // It led with others in sync: the next ISR member in AR order takes over.
+  const moved = nextPartitionStateAfterRestarts([1, 2, 3], state(1, 4, [1, 2, 3]), live(1, 2, 3), restarted, false, 2)!;
+  assert.equal(moved.leader, 2);
+  assert.equal(moved.leaderEpoch, 5);
+  assert.deepEqual(moved.isr, [2, 3]);
+  // It was the last in-sync replica: it leads again, under a new epoch (two bumps: offline, then back).
+  const again = nextPartitionStateAfterRestarts([1, 2, 3], state(1, 4, [1]), live(1, 2, 3), restarted, false, 2)!;
+  assert.equal(again.leader, 1);
+  assert.ok(again.leaderEpoch > 4);
+  // A follower in the ISR: out of it, the leader and its epoch unchanged.
+  const follower = nextPartitionStateAfterRestarts([2, 1, 3], state(2, 4, [2, 1, 3]), live(1, 2, 3), restarted, false, 2)!;
+  assert.equal(follower.leader, 2);
+  assert.equal(follower.leaderEpoch, 4);
+  assert.deepEqual(follower.isr, [2, 3]);
+  // Partitions it has nothing to do with are left alone.
+  assert.equal(nextPartitionStateAfterRestarts([2, 3], state(2, 4, [2, 3]), live(1, 2, 3), restarted, false, 2), null);
 });

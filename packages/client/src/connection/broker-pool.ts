@@ -88,6 +88,12 @@ export class BrokerPool {
     return null;
   }
 
+  /** Whether the last attempts to connect to a node failed (it may be dead: its leaderships may have moved). */
+  isFailing(nodeId: number): boolean {
+    const key = this.nodes.get(nodeId);
+    return key !== undefined && (this.states.get(key)?.failures ?? 0) > 0;
+  }
+
   connectTo(nodeId: number): Promise<BrokerConnection> {
     const key = this.nodes.get(nodeId);
     if (key === undefined) return Promise.reject(connectionError('CONNECTION_FAILED', `broker ${nodeId} is not in the metadata`));
@@ -122,7 +128,13 @@ export class BrokerPool {
     if (s.conn && !s.conn.closed) return Promise.resolve(s.conn);
     if (s.connecting) return s.connecting;
     const wait = s.nextAttemptMs - Date.now();
-    if (wait > 0) return Promise.reject(connectionError('CONNECTION_FAILED', `${key} is in reconnect backoff for ${wait} ms`));
+    if (wait > 0) {
+      // A timer can fire a millisecond before Date.now() reaches its deadline: whoever was
+      // woken by the backoff's end and finds it not quite over must be woken again, or it
+      // waits for a change event that never comes (a producer stalled for good this way).
+      if (s.backoffTimer === null) s.backoffTimer = this.notifyAfter(s, wait);
+      return Promise.reject(connectionError('CONNECTION_FAILED', `${key} is in reconnect backoff for ${wait} ms`));
+    }
     s.connecting = BrokerConnection.open({ ...this.opts, host: s.host, port: s.port }).then(
       (conn) => this.onOpened(s, conn),
       (e: unknown) => {
@@ -155,11 +167,15 @@ export class BrokerPool {
     const wait = backoffMs(this.opts.reconnectBackoff, Math.max(0, s.failures - 1), this.opts.random);
     s.nextAttemptMs = Date.now() + wait;
     if (s.backoffTimer) clearTimeout(s.backoffTimer);
-    s.backoffTimer = setTimeout(() => {
+    s.backoffTimer = this.notifyAfter(s, wait);
+    this.notify();
+  }
+
+  private notifyAfter(s: AddressState, ms: number): NodeJS.Timeout {
+    return setTimeout(() => {
       s.backoffTimer = null;
       this.notify();
-    }, wait);
-    this.notify();
+    }, ms);
   }
 
   private notify(): void {

@@ -102,6 +102,8 @@ export class Fetcher {
     for (const [node, states] of byNode) {
       const conn = this.pool.ready(node); // null: the pool's change event calls us again once it connects
       if (conn !== null) this.send(node, conn, states);
+      // A leader we cannot reach may be dead and replaced: ask who leads now (spaced by retry.backoff.ms).
+      else if (this.pool.isFailing(node)) this.metadata.requestUpdate();
     }
     if (retryAt !== Infinity) this.armRetry(retryAt - now);
   }

@@ -86,7 +86,13 @@ export class Sender {
       let sent = false;
       for (const [nodeId, queues] of ready) {
         const conn = this.pool.ready(nodeId);
-        if (conn === null || !conn.canSend()) continue; // the pool's change event, or a response, wakes us
+        if (conn === null) {
+          // A leader we cannot reach may be dead and replaced: ask who leads now, as Kafka's
+          // NetworkClient does on a disconnect (requests are spaced by retry.backoff.ms).
+          if (this.pool.isFailing(nodeId)) this.metadata.requestUpdate();
+          continue; // the pool's change event wakes us
+        }
+        if (!conn.canSend()) continue; // a response wakes us
         const batches = this.drain(nodeId, queues);
         if (batches.length === 0) continue;
         this.sendProduce(conn, batches);

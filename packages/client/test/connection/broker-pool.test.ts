@@ -60,3 +60,38 @@ test('bootstrap.servers parses host:port lists and refuses anything else', () =>
   assert.throws(() => parseBootstrap(''), /empty/);
   assert.throws(() => parseBootstrap('a:99999'), /host:port/);
 });
+
+/**
+ * Guards a stall seen in bench/cluster.mjs's failover rounds (a producer never sent to the
+ * new leader again): a backoff timer can fire a moment before Date.now() reaches the
+ * backoff's end, and a caller woken by it that found the pool still "in backoff" got null
+ * and waited for a change event that never came. Asking during a backoff now always
+ * leaves a wake-up pending for its end. (This test checks that property; it does not
+ * reproduce the original timing.)
+ */
+test('asking for a connection during a reconnect backoff always gets a change event at its end', async (t) => {
+  const broker = await FakeBroker.start(() => undefined);
+  t.after(() => broker.close());
+  const pool = new BrokerPool([{ host: '127.0.0.1', port: broker.port }], { ...POOL, reconnectBackoff: { initialMs: 30, maxMs: 30 }, random: () => 0.5 });
+  t.after(() => pool.close());
+  pool.setNodes([{ nodeId: 1, host: '127.0.0.1', port: broker.port }]);
+  const first = await pool.connectTo(1);
+  let changes = 0;
+  pool.onChange(() => changes++);
+  first.destroy();
+  // Wall time runs 10 ms behind the timers: the backoff timer fires "early".
+  const realNow = Date.now;
+  Date.now = () => realNow() - 10;
+  t.after(() => {
+    Date.now = realNow;
+  });
+  await new Promise((r) => setTimeout(r, 35)); // the backoff timer has fired
+  const seen = changes;
+  assert.equal(pool.ready(1), null, 'still in backoff by the wall clock');
+  const deadline = realNow() + 1000;
+  while (changes === seen && realNow() < deadline) await new Promise((r) => setTimeout(r, 2));
+  assert.ok(changes > seen, 'a change event follows the end of the backoff');
+  Date.now = realNow;
+  while (pool.ready(1) === null && realNow() < deadline) await new Promise((r) => setTimeout(r, 5));
+  assert.ok(pool.ready(1), 'and the connection reopens');
+});

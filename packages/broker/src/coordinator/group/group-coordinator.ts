@@ -19,10 +19,13 @@ import { loadOffsetsPartition } from './offsets-loader.js';
 import { expiredOffsets } from './offsets-expiry.js';
 import { encodeGroupKey, encodeGroupValue, encodeOffsetKey, encodeOffsetValue, type OffsetValue } from './offsets-records.js';
 import { partitionFor } from './partition-for.js';
+import { waitForReplication } from '../../purgatory/delayed-produce.js';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
 export const GROUP_ID_MAX_LENGTH = 249;
 const OFFSET_METADATA_MAX_BYTES = 4096;
+/** offsets.commit.timeout.ms (Kafka's default): how long a commit waits for the ISR. */
+const OFFSETS_COMMIT_TIMEOUT_MS = 5_000;
 
 export type OffsetsByPartition = Map<string, Map<number, OffsetValue>>;
 
@@ -180,8 +183,14 @@ export class GroupCoordinator {
     const owned = this.owned.get(this.partitionOf(groupId));
     if (!owned || owned.partition.role !== 'leader') return ErrorCode.NOT_COORDINATOR;
     try {
-      await owned.partition.appendAsLeader(buildRecordBatch({ records, baseTimestamp: this.clock.now() }), -1);
-      return 0;
+      const p = owned.partition;
+      const leaderEpoch = p.leaderEpoch;
+      const r = await p.appendAsLeader(buildRecordBatch({ records, baseTimestamp: this.clock.now() }), -1);
+      // acks=all: acknowledged only once the ISR holds it (Kafka: offsets.commit.timeout.ms);
+      // Kafka maps the failures to NOT_COORDINATOR (moved) or COORDINATOR_NOT_AVAILABLE.
+      const errorCode = await waitForReplication(p, r.lastOffset + 1, leaderEpoch, OFFSETS_COMMIT_TIMEOUT_MS);
+      if (errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER) return ErrorCode.NOT_COORDINATOR;
+      return errorCode === 0 ? 0 : ErrorCode.COORDINATOR_NOT_AVAILABLE;
     } catch (e) {
       this.log.error({ err: e, groupId }, 'writing to the offsets topic failed');
       // Kafka maps a failed offsets-topic write to a coordinator error so the client retries.

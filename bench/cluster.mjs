@@ -1,0 +1,171 @@
+#!/usr/bin/env node
+// Replication figures on the in-process cluster (3 brokers, one process, so brokers and
+// producer share the same CPU):
+//  1. produce throughput with RF=3, min.insync.replicas=2, acks=all relative to RF=1,
+//     acks=1, in the same run (same producer settings, same record count and size);
+//  2. failover: the time from killing a partition leader to the first acks=all produce
+//     acknowledged after the kill (an idempotent producer sending one record at a time,
+//     retrying to the new leader), over --kills rounds; the killed broker is restarted and
+//     rejoins the ISR between rounds. Detection is bounded below by broker.session.timeout.ms
+//     (the killed broker's lease must expire), so it runs with the test settings and with
+//     --fast-session-ms as well.
+//   npx tsc -b && node bench/cluster.mjs [--records=100000] [--size=100] [--kills=20] [--fast-session-ms=1000] [--only=failover]
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Producer } from '../packages/client/dist/src/index.js';
+import { startCluster, TEST_SETTINGS } from '../packages/testing/dist/src/index.js';
+import { machineNote } from './lib/machine-note.mjs';
+
+const flags = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
+const records = Number(flags.records ?? 100_000);
+const size = Number(flags.size ?? 100);
+const kills = Number(flags.kills ?? 20);
+const fastSessionMs = Number(flags['fast-session-ms'] ?? 1000); // the setting's minimum
+
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return Number(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))].toFixed(1));
+};
+
+async function waitFor(what, check, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function fullIsr(c, topic, rf) {
+  return waitFor(`${topic} ISR of ${rf}`, async () => {
+    const s = await c.partitionState(topic, 0);
+    return s && s.leader >= 0 && s.isr.length === rf ? s : null;
+  });
+}
+
+async function throughput(c, topic, acks) {
+  const producer = new Producer({ 'bootstrap.servers': c.bootstrapServers, acks, 'linger.ms': 5, 'batch.size': 65536 });
+  const value = Buffer.alloc(size, 0x61);
+  await producer.send({ topic, partition: 0, value }); // metadata, connection, producer id
+  const t0 = performance.now();
+  const sends = [];
+  for (let i = 0; i < records; i++) {
+    sends.push(producer.send({ topic, partition: 0, value }));
+    if (sends.length >= 10_000) await Promise.all(sends.splice(0));
+  }
+  await Promise.all(sends);
+  const ms = performance.now() - t0;
+  await producer.close(5_000);
+  return { recordsPerSec: Math.round((records / ms) * 1000), mbPerSec: Number(((records * size) / ms / 1000).toFixed(2)), ms: Math.round(ms) };
+}
+
+async function runThroughput() {
+  const c = await startCluster({ brokers: 3 });
+  try {
+    const admin = c.brokers[0].broker.services.topicAdmin;
+    await admin.create({ name: 'rf1', numPartitions: 1, replicationFactor: 1 });
+    await admin.create({ name: 'rf3', numPartitions: 1, replicationFactor: 3, configs: new Map([['min.insync.replicas', '2']]) });
+    await fullIsr(c, 'rf1', 1);
+    await fullIsr(c, 'rf3', 3);
+    // Interleaved, three times each, best of each, so a slow moment of the shared machine
+    // does not decide the ratio.
+    const rf1 = [];
+    const rf3 = [];
+    for (let i = 0; i < 3; i++) {
+      rf1.push(await throughput(c, 'rf1', 1));
+      rf3.push(await throughput(c, 'rf3', 'all'));
+    }
+    const best = (xs) => xs.reduce((a, b) => (b.recordsPerSec > a.recordsPerSec ? b : a));
+    return { rf1Acks1: best(rf1), rf3AcksAll: best(rf3), ratio: Number((best(rf3).recordsPerSec / best(rf1).recordsPerSec).toFixed(2)), runs: { rf1, rf3 } };
+  } finally {
+    await c.stop();
+  }
+}
+
+const PRODUCER = { acks: 'all', 'linger.ms': 0, 'retry.backoff.ms': 20, 'retry.backoff.max.ms': 100, 'request.timeout.ms': 5_000, 'reconnect.backoff.ms': 20, 'reconnect.backoff.max.ms': 100 };
+/** A round whose producer has not recovered by then is counted as a stall (see the report). */
+const STALL_MS = 10_000;
+
+async function runFailover(config) {
+  const c = await startCluster({ brokers: 3, config });
+  const times = [];
+  const stalls = [];
+  try {
+    await c.brokers[0].broker.services.topicAdmin.create({ name: 'failover', numPartitions: 1, replicationFactor: 3, configs: new Map([['min.insync.replicas', '2']]) });
+    await fullIsr(c, 'failover', 3);
+    let producer = new Producer({ 'bootstrap.servers': c.bootstrapServers, ...PRODUCER });
+    let lastAck = 0;
+    let killed = -1;
+    let firstAckAfter = 0;
+    let stop = false;
+    // An acknowledgement counts only once another broker leads: one the old leader wrote to
+    // its socket just before the kill is not a failover.
+    const leaderNow = () => c.brokers.find((b) => b.status === 'running' && b.nodeId !== killed)?.broker.services.metadata.partition('failover', 0)?.state?.leader ?? -1;
+    const sendLoop = (p) =>
+      (async () => {
+        while (!stop && p === producer) {
+          try {
+            await p.send({ topic: 'failover', partition: 0, value: 'x' });
+          } catch {
+            continue;
+          }
+          lastAck = performance.now();
+          if (killed >= 0 && firstAckAfter === 0 && leaderNow() !== killed) firstAckAfter = lastAck;
+        }
+      })();
+    let loop = sendLoop(producer);
+    for (let k = 0; k < kills; k++) {
+      const s = await fullIsr(c, 'failover', 3);
+      const leader = c.broker(s.leader);
+      await waitFor('acks flowing', () => performance.now() - lastAck < 50);
+      firstAckAfter = 0;
+      const killedAt = performance.now();
+      killed = leader.nodeId;
+      await leader.kill();
+      const recovered = await waitFor('an acks=all produce after the kill', () => firstAckAfter > 0, STALL_MS).then(() => true, () => false);
+      if (recovered) times.push(firstAckAfter - killedAt);
+      else {
+        // The cluster has a new leader (checked) but this producer sends nothing: replace it.
+        const q = [...producer.acc.queues()][0];
+        stalls.push({ round: k, leaderNow: leaderNow(), producerLeader: producer.metadata.cache.leaderFor('failover', 0), queue: q && { inFlight: q.inFlight, batches: q.batches.length, attempts: q.batches[0]?.attempts } });
+        const old = producer;
+        producer = new Producer({ 'bootstrap.servers': c.bootstrapServers, ...PRODUCER });
+        void old.close(100).catch(() => undefined);
+        await loop;
+        loop = sendLoop(producer);
+      }
+      killed = -1;
+      await leader.restart();
+    }
+    stop = true;
+    await loop;
+    await producer.close(5_000);
+  } finally {
+    await c.stop();
+  }
+  return { kills: times.length + stalls.length, p50Ms: pct(times, 50), p99Ms: pct(times, 99), maxMs: pct(times, 100), minMs: pct(times, 0), stalls };
+}
+
+const only = flags.only ?? 'all';
+const throughputResult = only === 'failover' ? null : await runThroughput();
+if (throughputResult)
+  console.log('throughput', JSON.stringify({ rf1Acks1: throughputResult.rf1Acks1, rf3AcksAll: throughputResult.rf3AcksAll, ratio: throughputResult.ratio }));
+const testSettings = await runFailover({});
+console.log(`failover (test settings, broker.session.timeout.ms=${TEST_SETTINGS['broker.session.timeout.ms']})`, JSON.stringify(testSettings));
+const fastConfig = { 'broker.session.timeout.ms': fastSessionMs, 'replica.lag.time.max.ms': 800, 'replica.fetch.wait.max.ms': 100 };
+const fast = await runFailover(fastConfig);
+console.log(`failover (broker.session.timeout.ms=${fastSessionMs})`, JSON.stringify(fast));
+
+const result = {
+  machine: machineNote('packages/broker/src', 'in-process cluster: 3 brokers and the producer share one Node process'),
+  date: new Date().toISOString(),
+  settings: { records, size, kills, producer: { 'linger.ms': 5, 'batch.size': 65536 } },
+  throughput: throughputResult,
+  failover: { testSettings: { config: TEST_SETTINGS, ...testSettings }, fastSession: { config: fastConfig, ...fast } },
+};
+if (only !== 'all') process.exit(0); // partial runs are not saved
+const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'cluster.json');
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
