@@ -14,6 +14,7 @@
 //     [--max.partition.fetch.bytes=8388608] [--consume.connections=4] [--rdkafka.records=300000]
 //     [--linger.ms=5] [--rdkafka.batch.size=65536] [--startup.runs=3]
 //     [--only=startup,floor,produce,latency,consume,rdkafka,restart,fsync] [--cpu.prof=DIR]
+//     [--settle.dirty.mb=256]  (each produce row first waits, up to 30 s, for dirty pages to drain)
 //     [--node.args="--max-semi-space-size=64"]
 // Figures: MB/s is record values only (records/s x record.bytes, 1 MB = 10^6 bytes), as
 // Kafka's producer-perf-test counts; produce latency runs from handing the request to the
@@ -34,6 +35,7 @@ import { cleanupAll, cpuSecondsOf, machineBusySeconds, makeTempDir, memoryOf, re
 import { buildBatch, createTopic, deleteTopic, fetchAll, openConnections, produceClosedLoop, produceFixedRate, watchBroker } from './lib/broker-load.mjs';
 import { summarizeProfile } from './lib/cpu-profile.mjs';
 import { machineNote } from './lib/machine-note.mjs';
+import { settleDirtyPages } from './lib/page-cache.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const flags = Object.fromEntries(process.argv.slice(2).map((a) => /^--([^=]+)=?(.*)$/s.exec(a).slice(1)));
@@ -66,6 +68,8 @@ const S = {
   cpuProfDir: flags['cpu.prof'] ?? null,
   /** Extra node options for the broker processes (space-separated), e.g. --max-semi-space-size=64. */
   nodeArgs: String(flags['node.args'] ?? '').split(' ').filter(Boolean),
+  /** Before each produce row, wait (up to 30 s) for the page cache's dirty + writeback pages to fall below this (0: do not wait). */
+  settleDirtyMB: Number(flags['settle.dirty.mb'] ?? 256),
 };
 const FSYNC_OVERRIDES = ['log.flush.interval.messages=1']; // broker-level synonym of flush.messages
 const PYTHON = '/usr/bin/python3'; // Debian's, which sees python3-confluent-kafka
@@ -121,6 +125,7 @@ async function produceScenario(broker, admin, { recordBytes, partitions, acks, b
   const topic = `bench-${++topicSeq}`;
   if (admin) await createTopic(admin, topic, partitions);
   const batch = buildBatch({ recordBytes, batchSize });
+  const settled = await settleDirtyPages({ belowMB: S.settleDirtyMB });
   const conns = await openConnections(broker.port, connections, 'samsa-bench-produce');
   const r = await produceClosedLoop({ conns, pid: broker.pid, topic, partitions, batch, acks, maxInFlight: S.maxInFlight, warmupMs: totalBytes ? 0 : S.warmupMs, durationMs: totalBytes ? Infinity : durationMs, totalBytes });
   for (const c of conns) c.close();
@@ -148,6 +153,8 @@ async function produceScenario(broker, admin, { recordBytes, partitions, acks, b
     brokerThreadsCpuPct: r.brokerThreadsCpuPct,
     errors: r.errors,
     firstError: r.firstError,
+    dirtyMBAtStart: settled.dirtyMB,
+    settleMs: settled.settleMs,
   };
   return { row, topic, records: r.records };
 }
@@ -256,7 +263,7 @@ function printProduceRow(r) {
   console.log(
     `  ${String(r.recordBytes).padStart(5)} B ${String(r.partitions).padStart(2)} part acks=${acks.padEnd(3)} batch ${String(r.batchSize).padStart(5)} ${String(r.connections).padStart(2)} conn: ` +
       `${String(r.recordsPerSec).padStart(8)} rec/s ${String(r.MBps).padStart(7)} MB/s  p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms  ` +
-      `broker cpu ${r.brokerCpuPct}% (${threads(r.brokerThreadsCpuPct)}) load ${r.loadCpuPct}% other ${r.otherCpuPct}% peak RSS ${r.brokerPeakRssMB} MB${r.errors ? `  ERRORS ${r.errors}: ${r.firstError}` : ''}`,
+      `broker cpu ${r.brokerCpuPct}% (${threads(r.brokerThreadsCpuPct)}) load ${r.loadCpuPct}% other ${r.otherCpuPct}% peak RSS ${r.brokerPeakRssMB} MB dirty ${r.dirtyMBAtStart ?? '?'} MB${r.settleMs ? ` (waited ${r.settleMs} ms)` : ''}${r.errors ? `  ERRORS ${r.errors}: ${r.firstError}` : ''}`,
   );
 }
 
