@@ -32,6 +32,8 @@ export interface ClusterOptions {
   brokers?: number;
   /** Broker settings by Kafka name, applied to every broker over the test settings. */
   config?: Readonly<Record<string, string | number | boolean>>;
+  /** Settings for one broker over `config`, e.g. `(id) => ({ 'broker.rack': `r${id % 2}` })`. */
+  brokerConfig?: (nodeId: number) => Readonly<Record<string, string | number | boolean>>;
   /** Keep Kafka's defaults instead of TEST_SETTINGS. */
   kafkaDefaults?: boolean;
   /** Parent of the brokers' log directories; a temp directory (removed by stop) by default. */
@@ -73,7 +75,12 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     if (e.key === Keys.controller) controllerRecord = e.value ? (JSON.parse(e.value) as ControllerRecord) : null;
     else if (e.key === Keys.controllerEpoch && e.value) epoch = Number(JSON.parse(e.value));
   });
-  const brokers = Array.from({ length: count }, (_, id) => new ClusterBroker(id, store, settings, join(dataDir, `broker-${id}`), options.logger));
+  const settingsOf = (id: number): Map<string, string> => {
+    const own = new Map(settings);
+    for (const [k, v] of Object.entries(options.brokerConfig?.(id) ?? {})) own.set(k, String(v));
+    return own;
+  };
+  const brokers = Array.from({ length: count }, (_, id) => new ClusterBroker(id, store, settingsOf(id), join(dataDir, `broker-${id}`), options.logger));
   try {
     await Promise.all(brokers.map((b) => b.start()));
   } catch (e) {
