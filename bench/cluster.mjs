@@ -9,7 +9,7 @@
 //     rejoins the ISR between rounds. Run twice: with Kafka's broker and producer defaults
 //     (goal: p99 under 2 s) and with the test settings (goal: p99 under 500 ms); each round
 //     also times the steps (session ended, new leader written, first acknowledgement).
-//   npx tsc -b && node bench/cluster.mjs [--records=100000] [--size=100] [--kills=20] [--only=failover]
+//   npx tsc -b && node bench/cluster.mjs [--records=100000] [--size=100] [--kills=20] [--only=failover|throughput]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -200,6 +200,7 @@ const goal = (r, limitMs) => ({ goalP99Ms: limitMs, met: r.stalls.length === 0 &
 
 const only = flags.only ?? 'all';
 const throughputResult = only === 'failover' ? null : await runThroughput();
+if (only === 'throughput') process.exit(0);
 if (throughputResult)
   console.log('throughput', JSON.stringify({ rf1Acks1: throughputResult.rf1Acks1, rf3AcksAll: throughputResult.rf3AcksAll, ratio: throughputResult.ratio }));
 // Kafka's broker defaults (broker.session.timeout.ms 9000, replica.lag.time.max.ms 30000,
