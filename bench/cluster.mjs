@@ -200,9 +200,9 @@ const goal = (r, limitMs) => ({ goalP99Ms: limitMs, met: r.stalls.length === 0 &
 
 const only = flags.only ?? 'all';
 const throughputResult = only === 'failover' ? null : await runThroughput();
-if (only === 'throughput') process.exit(0);
 if (throughputResult)
   console.log('throughput', JSON.stringify({ rf1Acks1: throughputResult.rf1Acks1, rf3AcksAll: throughputResult.rf3AcksAll, ratio: throughputResult.ratio }));
+if (only === 'throughput') process.exit(0); // partial runs are not saved
 // Kafka's broker defaults (broker.session.timeout.ms 9000, replica.lag.time.max.ms 30000,
 // replica.fetch.wait.max.ms 500, replica.fetch.backoff.ms 1000) and the producer's.
 const defaultLike = await runFailover({ kafkaDefaults: true, config: {}, producerConfig: DEFAULT_PRODUCER });
