@@ -16,6 +16,7 @@ import { ProducerIdManager } from './coordinator/producer-id-manager.js';
 import { systemTimers, type Timers } from './platform/timers.js';
 import { BrokerSession } from './controller/broker-session.js';
 import { Controller } from './controller/controller.js';
+import { LivenessProbes } from './controller/liveness-probe.js';
 import { allHandlers } from './handlers/index.js';
 import { ClusterMetadata } from './metadata/cluster-metadata.js';
 import { openMetadataStore } from './metadata/open-store.js';
@@ -63,6 +64,8 @@ export class Broker {
     readonly logCleaner: LogCleaner | null,
     private readonly session: BrokerSession,
     readonly controller: Controller,
+    /** Proves dead brokers dead faster than their session lease (controller/liveness-probe.ts). */
+    readonly livenessProbes: LivenessProbes,
   ) {}
 
   get port(): number {
@@ -157,7 +160,9 @@ export class Broker {
     // Serving starts now: this broker's view must list itself first (an etcd watch lags the write).
     await metadata.awaitRevision(registered, REGISTER_VIEW_MS);
     await controller.start();
-    const broker = new Broker(config, services, store, !options.store, listener, logCleaner, session, controller);
+    const livenessProbes = new LivenessProbes(config.nodeId, metadata, store, peerNetwork, { intervalMs: config.brokerHeartbeatIntervalMs, timeoutMs: config.brokerSessionTimeoutMs }, log.child({ component: 'liveness' }));
+    livenessProbes.start();
+    const broker = new Broker(config, services, store, !options.store, listener, logCleaner, session, controller, livenessProbes);
     log.info({ nodeId: config.nodeId, address: `${first.host}:${port}`, logDir: config.logDir, controller: controller.isActive }, 'broker started');
     return broker;
   }
@@ -192,6 +197,7 @@ export class Broker {
    * process nothing else would stop them.
    */
   async kill(): Promise<void> {
+    this.livenessProbes.stop();
     this.listener.destroyAll();
     this.session.abandon();
     await this.controller.stop();
@@ -204,6 +210,10 @@ export class Broker {
   }
 
   async stop(): Promise<void> {
+    // The listener closes first, so the other brokers' probes may end this session before
+    // session.stop() does; it must not be opened again meanwhile.
+    this.session.beginStop();
+    this.livenessProbes.stop();
     await this.listener.stop(STOP_TIMEOUT_MS);
     await this.logCleaner?.stop();
     await this.services.replicaManager.stop();

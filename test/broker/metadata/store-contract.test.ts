@@ -160,6 +160,30 @@ for (const kind of kinds) {
       await assert.rejects(s.put('/late', 'x', lease), /ended/);
     });
 
+    test('revokeLease by id (a liveness probe ending another broker\'s session) takes its keys in one revision; the holder learns and its own revoke is no error', async (t) => {
+      const s = await openFor(t);
+      const lease = await s.grantLease(3_000);
+      await s.put('/brokers/ids/2', 'b2', lease);
+      await s.put('/controller', '2', lease);
+      const seen: WatchEvent[] = [];
+      const unwatch = s.watch('/', (e) => seen.push(e));
+      t.after(unwatch);
+      let ended = false;
+      void lease.ended.then(() => (ended = true));
+      await sleep(100);
+      await s.revokeLease(lease.id);
+      assert.equal(await s.get('/brokers/ids/2'), null);
+      assert.equal(await s.get('/controller'), null);
+      await waitUntil('both deletes seen', 2_000, () => seen.length >= 2);
+      assert.deepEqual(eventsOf(seen).sort(), ['delete /brokers/ids/2', 'delete /controller'].sort());
+      assert.equal(seen[0]!.modRevision, seen[1]!.modRevision, 'one revision');
+      // The holder hears of it through its next keep-alive (etcd) or at once (embedded).
+      await waitUntil('the holder\'s lease ended', 3_000, () => ended);
+      await lease.revoke();
+      await s.revokeLease(lease.id);
+      await s.revokeLease('12345');
+    });
+
     test('watch sees puts and deletes under its prefix only, in order, until unsubscribed', async (t) => {
       const s = await openFor(t);
       const seen: WatchEvent[] = [];

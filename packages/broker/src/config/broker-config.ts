@@ -64,6 +64,9 @@ const BROKER_ONLY: readonly BrokerConfigDef[] = [
   { name: 'metadata.store.connect', type: 'string', default: 'embedded' },
   // KRaft's name: a broker whose lease is not renewed for this long is dead to the cluster.
   { name: 'broker.session.timeout.ms', type: 'int', default: '9000', min: 1000 },
+  // KRaft's name: how often a broker shows it is alive. Here: how often the liveness probes
+  // (controller/liveness-probe.ts) ask a probed broker for ApiVersions.
+  { name: 'broker.heartbeat.interval.ms', type: 'int', default: '2000', min: 1 },
   // The log cleaner (log/cleaner/). Its ratio, retention and lag settings are the broker
   // synonyms of topic settings (log.cleaner.min.cleanable.ratio, ...), listed there.
   { name: 'log.cleaner.enable', type: 'boolean', default: 'true' },
@@ -116,6 +119,7 @@ export interface BrokerConfig {
   /** metadata.store.connect, parsed. */
   readonly metadataStore: StoreAddress;
   readonly brokerSessionTimeoutMs: number;
+  readonly brokerHeartbeatIntervalMs: number;
   readonly logCleanerEnable: boolean;
   readonly logCleanerBackoffMs: number;
   readonly logCleanerDedupeBufferSize: number;
@@ -196,6 +200,7 @@ export function buildBrokerConfig(settings: ReadonlyMap<string, string>): Broker
     clusterId: values.get('cluster.id') ?? null,
     metadataStore: parseStoreAddress(get('metadata.store.connect')),
     brokerSessionTimeoutMs: num(get('broker.session.timeout.ms')),
+    brokerHeartbeatIntervalMs: num(get('broker.heartbeat.interval.ms')),
     logCleanerEnable: get('log.cleaner.enable') === 'true',
     logCleanerBackoffMs: num(get('log.cleaner.backoff.ms')),
     logCleanerDedupeBufferSize: num(get('log.cleaner.dedupe.buffer.size')),

@@ -37,7 +37,8 @@ export class BrokerSession {
 
   private async open(): Promise<number> {
     const lease = await this.store.grantLease(this.ttlMs);
-    const revision = await this.store.put(Keys.broker(this.registration.nodeId), JSON.stringify(this.registration), lease);
+    const registration: BrokerRegistration = { ...this.registration, leaseId: lease.id };
+    const revision = await this.store.put(Keys.broker(this.registration.nodeId), JSON.stringify(registration), lease);
     this.lease = lease;
     void lease.ended.then(() => this.reopen(lease));
     for (const l of [...this.listeners]) l(lease);
@@ -58,6 +59,14 @@ export class BrokerSession {
         await new Promise((r) => setTimeout(r, REREGISTER_BACKOFF_MS));
       }
     }
+  }
+
+  /**
+   * A graceful stop has begun: a session ended from now on (another broker's liveness probe
+   * sees the listener close first) is not opened again.
+   */
+  beginStop(): void {
+    this.stopped = true;
   }
 
   /** Ends the session now: the registration (and /controller, if held) vanish at once. */

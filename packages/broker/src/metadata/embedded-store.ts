@@ -182,6 +182,10 @@ export class EmbeddedMetadataStore implements MetadataStore {
     return lease;
   }
 
+  async revokeLease(id: string): Promise<void> {
+    await this.leases.get(id)?.revoke();
+  }
+
   /** @internal Deletes every key bound to the lease, as one revision. */
   async dropLease(id: string): Promise<void> {
     this.leases.delete(id);

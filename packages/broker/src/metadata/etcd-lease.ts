@@ -58,6 +58,9 @@ export class EtcdLease implements Lease {
     if (!this.isAlive) return;
     try {
       await this.lease.revoke();
+    } catch (e) {
+      // Another broker's liveness probe may have revoked it already (a false "dead"): ended either way.
+      if (!/lease not found|expired or revoked/.test((e as Error).message)) throw e;
     } finally {
       this.end();
     }

@@ -139,6 +139,16 @@ export class EtcdMetadataStore implements MetadataStore {
     return lease;
   }
 
+  async revokeLease(id: string): Promise<void> {
+    if (this.closed) throw new SamsaError('CLOSED', 'metadata store is closed');
+    try {
+      await this.client.leaseClient.leaseRevoke({ ID: id });
+    } catch (e) {
+      // Already expired or revoked (by its holder, or by another broker's probe): done.
+      if (!(e instanceof this.etcd.EtcdLeaseInvalidError)) throw e;
+    }
+  }
+
   watch(prefix: string, onEvent: (e: WatchEvent) => void, options: WatchOptions = {}): () => void {
     const range = this.etcd.Range.prefix(this.full(prefix));
     let builder = this.client.watch().inRange(range);

@@ -22,6 +22,12 @@ export interface BrokerRegistration {
    * controller still sees that a new process, with possibly less data, took its place.
    */
   incarnationId?: string;
+  /**
+   * The session lease this registration is bound to, so that another broker that proves
+   * this one dead (controller/liveness-probe.ts) can end its session without waiting for
+   * the TTL. Absent in registrations written before it existed.
+   */
+  leaseId?: string;
 }
 
 export interface ControllerRecord {

@@ -138,6 +138,10 @@ export class StoreLink implements MetadataStore {
     });
   }
 
+  revokeLease(id: string): Promise<void> {
+    return this.call(() => this.store.revokeLease(id));
+  }
+
   watch(prefix: string, onEvent: (e: WatchEvent) => void, options?: WatchOptions): () => void {
     const onError = options?.onError;
     const linked: WatchOptions | undefined = options && { ...options, ...(onError ? { onError: (e: Error) => this.deliver(() => onError(e)) } : {}) };

@@ -76,6 +76,11 @@ export interface MetadataStore {
   /** Applies `ops` atomically if every compare holds. */
   txn(compares: readonly Compare[], ops: readonly TxnOp[]): Promise<TxnResult>;
   grantLease(ttlMs: number): Promise<Lease>;
+  /**
+   * Ends a session by its id, whoever holds it (etcd's LeaseRevoke): the liveness probe ends
+   * the session of a broker it has proved dead. An unknown or already ended lease is no error.
+   */
+  revokeLease(id: string): Promise<void>;
   /** Calls back for every change under the prefix, in revision order; returns the unsubscribe. */
   watch(prefix: string, onEvent: (e: WatchEvent) => void, options?: WatchOptions): () => void;
   /** Ends every watch and releases every connection and timer. Leases are not revoked (they expire). */

@@ -22,12 +22,16 @@ export class PeerConnection {
   private chunks: Buffer[] = [];
   private chunkBytes = 0;
   private closedReason: string | null = null;
+  /** Resolves with the reason once the connection is closed, by either side. */
+  readonly closed: Promise<string>;
+  private resolveClosed!: (reason: string) => void;
 
   private constructor(
     private readonly socket: Socket,
     private readonly clientId: string,
     private readonly timeoutMs: number,
   ) {
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (e) => this.fail(`socket error: ${e.message}`));
     socket.on('close', () => this.fail('closed by peer'));
@@ -105,7 +109,10 @@ export class PeerConnection {
   }
 
   private fail(reason: string): void {
-    if (this.closedReason === null) this.closedReason = reason;
+    if (this.closedReason === null) {
+      this.closedReason = reason;
+      this.resolveClosed(reason);
+    }
     for (const p of this.pending.splice(0)) {
       clearTimeout(p.timer);
       p.reject(new SamsaError('CLOSED', `connection closed: ${this.closedReason}`));
