@@ -16,6 +16,8 @@ import { ProducerIdManager } from './coordinator/producer-id-manager.js';
 import { systemTimers, type Timers } from './platform/timers.js';
 import { BrokerSession } from './controller/broker-session.js';
 import { Controller } from './controller/controller.js';
+import { controlledShutdown, type ControlledShutdownResult } from './controller/controlled-shutdown.js';
+import { ControllerOperations } from './controller/operations.js';
 import { allHandlers } from './handlers/index.js';
 import { ClusterMetadata } from './metadata/cluster-metadata.js';
 import { openMetadataStore } from './metadata/open-store.js';
@@ -94,6 +96,7 @@ export class Broker {
     const groupCoordinator = new GroupCoordinator(config.nodeId, config, metadata, replicaManager, topicAdmin, clock, options.timers ?? systemTimers, log.child({ component: 'group-coordinator' }));
     // Listening before the replica manager starts, so it hears of every offsets partition it leads.
     groupCoordinator.start();
+    const controllerOps = new ControllerOperations(store, metadata, log.child({ component: 'controller' }));
     const handlers = allHandlers();
     const services: BrokerServices = {
       nodeId: config.nodeId,
@@ -102,6 +105,7 @@ export class Broker {
       log,
       metadata,
       topicAdmin,
+      controllerOps,
       replicaManager,
       groupCoordinator,
       producerIds: new ProducerIdManager(store),
@@ -157,6 +161,11 @@ export class Broker {
     // Serving starts now: this broker's view must list itself first (an etcd watch lags the write).
     await metadata.awaitRevision(registered, REGISTER_VIEW_MS);
     await controller.start();
+    controllerOps.attach(controller, {
+      enable: config.values.get('auto.leader.rebalance.enable') === 'true',
+      percentage: Number(config.values.get('leader.imbalance.per.broker.percentage')),
+      intervalMs: Number(config.values.get('leader.imbalance.check.interval.seconds')) * 1000,
+    });
     const broker = new Broker(config, services, store, !options.store, listener, logCleaner, session, controller);
     log.info({ nodeId: config.nodeId, address: `${first.host}:${port}`, logDir: config.logDir, controller: controller.isActive }, 'broker started');
     return broker;
@@ -193,6 +202,7 @@ export class Broker {
    */
   async kill(): Promise<void> {
     this.listener.destroyAll();
+    this.services.controllerOps.stop();
     this.session.abandon();
     await this.controller.stop();
     this.services.groupCoordinator.stop();
@@ -203,7 +213,15 @@ export class Broker {
     this.services.log.info({ nodeId: this.config.nodeId }, 'broker killed');
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops cleanly. With controlled.shutdown.enable (default true, as Kafka) the broker first
+   * has its leaderships moved to other in-sync replicas (controller/controlled-shutdown.ts),
+   * bounded by controlled.shutdown.max.retries x controlled.shutdown.retry.backoff.ms;
+   * `controlled: false` skips that (test teardown, where every broker stops at once).
+   */
+  async stop(options: { controlled?: boolean } = {}): Promise<void> {
+    if (options.controlled ?? this.config.values.get('controlled.shutdown.enable') === 'true') await this.controlledShutdown();
+    this.services.controllerOps.stop();
     await this.listener.stop(STOP_TIMEOUT_MS);
     await this.logCleaner?.stop();
     await this.services.replicaManager.stop();
@@ -214,6 +232,14 @@ export class Broker {
     this.services.metadata.stop();
     if (this.ownsStore) await this.store.close();
     this.services.log.info({ nodeId: this.config.nodeId }, 'broker stopped');
+  }
+
+  /** Moves this broker's leaderships away while it still serves (the first step of stop). */
+  controlledShutdown(): Promise<ControlledShutdownResult> {
+    return controlledShutdown(this.config.nodeId, this.store, this.services.metadata, this.session, {
+      maxRetries: Number(this.config.values.get('controlled.shutdown.max.retries')),
+      retryBackoffMs: Number(this.config.values.get('controlled.shutdown.retry.backoff.ms')),
+    }, this.services.log.child({ component: 'controlled-shutdown' }));
   }
 }
 
