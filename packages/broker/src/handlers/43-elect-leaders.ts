@@ -19,7 +19,8 @@ export const electLeadersHandler = defineHandler<ElectLeaders.ElectLeadersReques
         partitions.map((partitionId) => ({ partitionId, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: `broker ${ctx.broker.nodeId} is not the controller` }));
       return {
         throttleTimeMs: 0,
-        errorCode: ErrorCode.NOT_CONTROLLER,
+        // v0 has no top-level error code (and the codec refuses one).
+        errorCode: ctx.header.apiVersion >= 1 ? ErrorCode.NOT_CONTROLLER : 0,
         replicaElectionResults: (req.topicPartitions ?? []).map((t) => ({ topic: t.topic, partitionResult: partitionResult(t.partitions) })),
       };
     }
