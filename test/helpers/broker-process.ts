@@ -31,6 +31,8 @@ export interface StartOptions {
   /** `--metadata`: embedded (the default) or an etcd:// address. */
   metadata?: string;
   timeoutMs?: number;
+  /** `--log-level`; warn by default, info to see the broker's lifecycle lines. */
+  logLevel?: string;
 }
 
 export async function makeDataDir(): Promise<string> {
@@ -39,7 +41,7 @@ export async function makeDataDir(): Promise<string> {
 
 export async function startBroker(options: StartOptions = {}): Promise<BrokerProcess> {
   const dataDir = options.dataDir ?? (await makeDataDir());
-  const args = [SAMSA_BIN, 'start', '--listen', `127.0.0.1:${options.port ?? 0}`, '--data', dataDir, '--log-level', 'warn'];
+  const args = [SAMSA_BIN, 'start', '--listen', `127.0.0.1:${options.port ?? 0}`, '--data', dataDir, '--log-level', options.logLevel ?? 'warn'];
   for (const [k, v] of Object.entries(options.overrides ?? {})) args.push('-o', `${k}=${v}`);
   if (options.metadata !== undefined) args.push('--metadata', options.metadata);
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -2,6 +2,7 @@
  * What handlers reach through their context: the broker's configuration and its parts.
  */
 import type { BrokerConfig } from './config/broker-config.js';
+import type { ControllerOperations } from './controller/operations.js';
 import type { TopicAdmin } from './controller/topic-admin.js';
 import type { GroupCoordinator } from './coordinator/group/group-coordinator.js';
 import type { ProducerIdManager } from './coordinator/producer-id-manager.js';
@@ -20,6 +21,8 @@ export interface BrokerServices {
   readonly log: Logger;
   readonly metadata: ClusterMetadata;
   readonly topicAdmin: TopicAdmin;
+  /** ElectLeaders and reassignments, run by the active controller (NOT_CONTROLLER elsewhere). */
+  readonly controllerOps: ControllerOperations;
   readonly replicaManager: ReplicaManager;
   readonly groupCoordinator: GroupCoordinator;
   readonly producerIds: ProducerIdManager;

@@ -17,6 +17,8 @@ import { systemTimers, type Timers } from './platform/timers.js';
 import { BrokerSession } from './controller/broker-session.js';
 import { Controller } from './controller/controller.js';
 import { LivenessProbes } from './controller/liveness-probe.js';
+import { controlledShutdown, type ControlledShutdownResult } from './controller/controlled-shutdown.js';
+import { ControllerOperations } from './controller/operations.js';
 import { allHandlers } from './handlers/index.js';
 import { ClusterMetadata } from './metadata/cluster-metadata.js';
 import { openMetadataStore } from './metadata/open-store.js';
@@ -97,6 +99,7 @@ export class Broker {
     const groupCoordinator = new GroupCoordinator(config.nodeId, config, metadata, replicaManager, topicAdmin, clock, options.timers ?? systemTimers, log.child({ component: 'group-coordinator' }));
     // Listening before the replica manager starts, so it hears of every offsets partition it leads.
     groupCoordinator.start();
+    const controllerOps = new ControllerOperations(store, metadata, log.child({ component: 'controller' }));
     const handlers = allHandlers();
     const services: BrokerServices = {
       nodeId: config.nodeId,
@@ -105,6 +108,7 @@ export class Broker {
       log,
       metadata,
       topicAdmin,
+      controllerOps,
       replicaManager,
       groupCoordinator,
       producerIds: new ProducerIdManager(store),
@@ -160,6 +164,11 @@ export class Broker {
     // Serving starts now: this broker's view must list itself first (an etcd watch lags the write).
     await metadata.awaitRevision(registered, REGISTER_VIEW_MS);
     await controller.start();
+    controllerOps.attach(controller, {
+      enable: config.values.get('auto.leader.rebalance.enable') === 'true',
+      percentage: Number(config.values.get('leader.imbalance.per.broker.percentage')),
+      intervalMs: Number(config.values.get('leader.imbalance.check.interval.seconds')) * 1000,
+    });
     const livenessProbes = new LivenessProbes(config.nodeId, metadata, store, peerNetwork, { intervalMs: config.brokerHeartbeatIntervalMs, timeoutMs: config.brokerSessionTimeoutMs }, log.child({ component: 'liveness' }));
     livenessProbes.start();
     const broker = new Broker(config, services, store, !options.store, listener, logCleaner, session, controller, livenessProbes);
@@ -199,6 +208,7 @@ export class Broker {
   async kill(): Promise<void> {
     this.livenessProbes.stop();
     this.listener.destroyAll();
+    this.services.controllerOps.stop();
     this.session.abandon();
     await this.controller.stop();
     this.services.groupCoordinator.stop();
@@ -209,8 +219,18 @@ export class Broker {
     this.services.log.info({ nodeId: this.config.nodeId }, 'broker killed');
   }
 
-  async stop(): Promise<void> {
-    // The listener closes first, so the other brokers' probes may end this session before
+  /**
+   * Stops cleanly. With controlled.shutdown.enable (default true, as Kafka) the broker first
+   * has its leaderships moved to other in-sync replicas (controller/controlled-shutdown.ts),
+   * bounded by controlled.shutdown.max.retries x controlled.shutdown.retry.backoff.ms;
+   * `controlled: false` skips that (test teardown, where every broker stops at once).
+   */
+  async stop(options: { controlled?: boolean } = {}): Promise<void> {
+    // Leaderships move while this broker still serves and probes (its session must stay up
+    // for that); only then does the listener close.
+    if (options.controlled ?? this.config.values.get('controlled.shutdown.enable') === 'true') await this.controlledShutdown();
+    this.services.controllerOps.stop();
+    // The listener closes next, so the other brokers' probes may end this session before
     // session.stop() does; it must not be opened again meanwhile.
     this.session.beginStop();
     this.livenessProbes.stop();
@@ -224,6 +244,14 @@ export class Broker {
     this.services.metadata.stop();
     if (this.ownsStore) await this.store.close();
     this.services.log.info({ nodeId: this.config.nodeId }, 'broker stopped');
+  }
+
+  /** Moves this broker's leaderships away while it still serves (the first step of stop). */
+  controlledShutdown(): Promise<ControlledShutdownResult> {
+    return controlledShutdown(this.config.nodeId, this.store, this.services.metadata, this.session, {
+      maxRetries: Number(this.config.values.get('controlled.shutdown.max.retries')),
+      retryBackoffMs: Number(this.config.values.get('controlled.shutdown.retry.backoff.ms')),
+    }, this.services.log.child({ component: 'controlled-shutdown' }));
   }
 }
 

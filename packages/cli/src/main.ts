@@ -11,6 +11,7 @@ import { clusterCommand } from './commands/cluster.js';
 import { consumeCommand } from './commands/consume.js';
 import { doctorCommand } from './commands/doctor.js';
 import { groupsCommand } from './commands/groups.js';
+import { partitionsCommand } from './commands/partitions.js';
 import { perfCommand } from './commands/perf.js';
 import { produceCommand } from './commands/produce.js';
 import { startCommand } from './commands/start.js';
@@ -53,7 +54,7 @@ Examples:
   samsa consume events --from-beginning --count 10
   samsa doctor`,
   );
-  for (const c of [startCommand(), topicsCommand(), produceCommand(), consumeCommand(), groupsCommand(), clusterCommand(), perfCommand(), doctorCommand()]) program.addCommand(c);
+  for (const c of [startCommand(), topicsCommand(), produceCommand(), consumeCommand(), groupsCommand(), partitionsCommand(), clusterCommand(), perfCommand(), doctorCommand()]) program.addCommand(c);
   configure(program);
   try {
     await program.parseAsync(argv, { from: 'user' });

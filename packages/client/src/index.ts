@@ -21,6 +21,7 @@ export type { GroupListing, GroupDescription, MemberDescription, GroupResult, To
 export type { GroupOffset, PartitionResult } from './admin/group-offsets.js';
 export type { ResetSpec, ResetTarget, ResetOffset } from './admin/reset-offsets.js';
 export type { ClusterDescription, BrokerDescription } from './admin/cluster.js';
+export type { ElectionType, ElectionResult, PartitionReassignment, ReassignmentResult, OngoingReassignment } from './admin/controller-ops.js';
 export {
   ASSIGNORS,
   DEFAULT_ASSIGNMENT_STRATEGY,

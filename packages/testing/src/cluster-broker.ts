@@ -3,7 +3,7 @@
  * the cluster's shared store through its own StoreLink (the "network" to the store) and
  * keeps its coordinators' timers in a PausableTimers, so that:
  *
- *   stop()     graceful: requests drain, logs close with clean-shutdown markers, the session
+ *   stop()     graceful: leaderships move first (controlled shutdown), requests drain, logs close with clean-shutdown markers, the session
  *              lease is revoked at once (the controller reacts immediately)
  *   kill()     a crash: sockets reset, no markers, the link goes dead and the lease is left
  *              to expire by broker.session.timeout.ms, as a killed process's would
@@ -72,12 +72,16 @@ export class ClusterBroker {
     this.status = 'running';
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Graceful stop; with controlled.shutdown.enable (the default) the broker first has its
+   * leaderships moved. `controlled: false` skips that (the cluster's teardown).
+   */
+  async stop(options: { controlled?: boolean } = {}): Promise<void> {
     const broker = this.current;
     if (!broker) return;
     if (this.status === 'paused' || this.status === 'isolated') this.resumeAll();
     this.current = null;
-    await broker.stop();
+    await broker.stop(options);
     await this.link?.close();
     this.status = 'stopped';
   }

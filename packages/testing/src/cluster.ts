@@ -15,7 +15,8 @@ import { compareReplicas, type ReplicaComparison } from './replica-check.js';
  * a follower not caught up for 1 s leaves the ISR (Kafka: replica.lag.time.max.ms=30000;
  * followers park their fetches 250 ms, back off 100 ms and give up on a silent leader after
  * 3 s), groups form without the 3 s initial rebalance delay, and __consumer_offsets has 10
- * partitions instead of 50 so the first group on a fresh cluster is quick.
+ * partitions instead of 50 so the first group on a fresh cluster is quick; a controlled
+ * shutdown waits at most 4 x 1 s for its leaderships to move (Kafka: 4 x 5 s).
  */
 export const TEST_SETTINGS: Readonly<Record<string, string>> = {
   'broker.session.timeout.ms': '1500',
@@ -25,6 +26,7 @@ export const TEST_SETTINGS: Readonly<Record<string, string>> = {
   'replica.socket.timeout.ms': '3000',
   'group.initial.rebalance.delay.ms': '0',
   'offsets.topic.num.partitions': '10',
+  'controlled.shutdown.retry.backoff.ms': '1000',
 };
 
 export interface ClusterOptions {
@@ -109,7 +111,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     compareReplicas: (topic, partition) => compareReplicas(brokers, topic, partition),
     async stop() {
       unwatch();
-      await Promise.all(brokers.map((b) => b.stop()));
+      // Every broker goes at once: moving leaderships among them would only slow the teardown.
+      await Promise.all(brokers.map((b) => b.stop({ controlled: false })));
       await store.close();
       if (ownDir) await rm(dataDir, { recursive: true, force: true });
     },

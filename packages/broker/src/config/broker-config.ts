@@ -67,6 +67,13 @@ const BROKER_ONLY: readonly BrokerConfigDef[] = [
   // KRaft's name: how often a broker shows it is alive. Here: how often the liveness probes
   // (controller/liveness-probe.ts) ask a probed broker for ApiVersions.
   { name: 'broker.heartbeat.interval.ms', type: 'int', default: '2000', min: 1 },
+  // Controller operations (controller/controlled-shutdown.ts, preferred-election.ts).
+  { name: 'controlled.shutdown.enable', type: 'boolean', default: 'true' },
+  { name: 'controlled.shutdown.max.retries', type: 'int', default: '3', min: 0 },
+  { name: 'controlled.shutdown.retry.backoff.ms', type: 'long', default: '5000', min: 1 },
+  { name: 'auto.leader.rebalance.enable', type: 'boolean', default: 'true' },
+  { name: 'leader.imbalance.per.broker.percentage', type: 'int', default: '10', min: 0 },
+  { name: 'leader.imbalance.check.interval.seconds', type: 'long', default: '300', min: 1 },
   // The log cleaner (log/cleaner/). Its ratio, retention and lag settings are the broker
   // synonyms of topic settings (log.cleaner.min.cleanable.ratio, ...), listed there.
   { name: 'log.cleaner.enable', type: 'boolean', default: 'true' },

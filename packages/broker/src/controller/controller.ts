@@ -17,8 +17,8 @@ import { Keys, type ControllerRecord, type PartitionState, type TopicRecord } fr
 import type { MetadataStore } from '../metadata/store.js';
 import type { Logger } from '../platform/logger.js';
 import type { BrokerSession } from './broker-session.js';
-import { nextPartitionStateAfterRestarts } from './elections.js';
 import { claimController, fenceHolds, writePartitionStates, type ControllerFence, type StateChange } from './fenced-writes.js';
+import { planPartition } from './operation-rules.js';
 
 /** Compare-and-swap retries of one topic's write before waiting for the next change. */
 const CAS_ATTEMPTS = 5;
@@ -69,6 +69,25 @@ export class Controller {
   /** Resolves when the work queued so far has run (tests, and startup). */
   idle(): Promise<void> {
     return this.chain;
+  }
+
+  /**
+   * Runs an operation (ElectLeaders, a reassignment, the auto rebalance) on the controller's
+   * chain, so it never interleaves with a reconciliation; null when this broker is not the
+   * active controller (the caller answers NOT_CONTROLLER).
+   */
+  runExclusive<T>(work: (fence: ControllerFence) => Promise<T>): Promise<T | null> {
+    const run = this.chain.then(() => (this.fence && !this.stopped ? work(this.fence) : null));
+    this.chain = run.then(
+      () => undefined,
+      (e: unknown) => this.log.error({ err: e }, 'controller operation failed'),
+    );
+    return run;
+  }
+
+  /** Forgets the fence when a write found a newer controller epoch. */
+  fenced(): void {
+    this.resign('a newer controller epoch exists');
   }
 
   private schedule(work: () => Promise<void>): void {
@@ -156,15 +175,21 @@ export class Controller {
         if (key?.kind === 'partition') current.set(key.partition, { state: JSON.parse(kv.value) as PartitionState, revision: kv.modRevision });
       }
       const live = new Set(this.metadata.brokers.keys());
+      const shuttingDown = this.metadata.shuttingDown;
       const unclean = this.uncleanFor(name);
       const changes: StateChange[] = [];
+      const replicasNow = record.replicas.map((r) => [...r]);
       record.replicas.forEach((replicas, partition) => {
         const cur = current.get(partition);
-        const next = nextPartitionStateAfterRestarts(replicas, cur?.state ?? null, live, restarted, unclean, fence.epoch);
-        if (next) changes.push({ partition, fromRevision: cur?.revision ?? 0, state: next });
+        const next = planPartition({ replicas, current: cur?.state ?? null, live, restarted, shuttingDown, unclean, controllerEpoch: fence.epoch });
+        if (!next) return;
+        changes.push({ partition, fromRevision: cur?.revision ?? 0, state: next.state });
+        replicasNow[partition] = next.replicas;
       });
       if (changes.length === 0) return 'unchanged';
-      if (await writePartitionStates(this.store, fence, name, topicKv.modRevision, changes)) {
+      // A completed reassignment changes the replicas too, in the same transaction.
+      const reassigned = replicasNow.some((r, i) => r.join() !== record.replicas[i]!.join()) ? { ...record, replicas: replicasNow } : undefined;
+      if (await writePartitionStates(this.store, fence, name, topicKv.modRevision, changes, reassigned)) {
         for (const c of changes) {
           const before = current.get(c.partition)?.state;
           if (before?.leader !== c.state.leader) {

@@ -9,7 +9,7 @@
  *   controller's write fails as a whole, however stale its view; a write computed from a
  *   state someone changed meanwhile fails too, and is recomputed.
  */
-import { Keys, type ControllerRecord, type PartitionState } from '../metadata/keys.js';
+import { Keys, type ControllerRecord, type PartitionState, type TopicRecord } from '../metadata/keys.js';
 import type { Compare, Lease, MetadataStore, TxnOp } from '../metadata/store.js';
 
 /** What fences a controller's writes: its epoch and the /controller_epoch revision it wrote. */
@@ -51,20 +51,55 @@ export async function writePartitionStates(
   topic: string,
   topicRevision: number,
   changes: readonly StateChange[],
+  record?: TopicRecord,
 ): Promise<boolean> {
+  return (await writeFenced(store, fence, topic, topicRevision, changes, record)) > 0;
+}
+
+/**
+ * writePartitionStates, with the topic's new record when a reassignment changed its
+ * replicas; resolves with the store revision written, or 0 when any compare failed.
+ */
+export async function writeFenced(
+  store: MetadataStore,
+  fence: ControllerFence,
+  topic: string,
+  topicRevision: number,
+  changes: readonly StateChange[],
+  record?: TopicRecord,
+): Promise<number> {
   const compares: Compare[] = [
     { key: Keys.controllerEpoch, modRevision: fence.epochRevision },
     { key: Keys.topic(topic), modRevision: topicRevision },
   ];
-  const ops: TxnOp[] = [];
+  const ops: TxnOp[] = record ? [{ type: 'put', key: Keys.topic(topic), value: JSON.stringify(record) }] : [];
   for (const c of changes) {
     compares.push({ key: Keys.partition(topic, c.partition), modRevision: c.fromRevision });
     ops.push({ type: 'put', key: Keys.partition(topic, c.partition), value: JSON.stringify({ ...c.state, controllerEpoch: fence.epoch }) });
   }
-  return (await store.txn(compares, ops)).succeeded;
+  const result = await store.txn(compares, ops);
+  return result.succeeded ? result.revision : 0;
 }
 
 /** Whether the fence still holds: no controller has been elected since it was claimed. */
 export async function fenceHolds(store: MetadataStore, fence: ControllerFence): Promise<boolean> {
   return (await store.get(Keys.controllerEpoch))?.modRevision === fence.epochRevision;
+}
+
+export interface TopicStates {
+  readonly record: TopicRecord;
+  readonly revision: number;
+  readonly states: Map<number, { state: PartitionState; revision: number }>;
+}
+
+/** A topic's record and partition states read from the store (not a view), for a fenced write. */
+export async function readTopicStates(store: MetadataStore, topic: string): Promise<TopicStates | null> {
+  const kv = await store.get(Keys.topic(topic));
+  if (!kv) return null;
+  const states = new Map<number, { state: PartitionState; revision: number }>();
+  for (const p of await store.list(Keys.partitionsPrefix(topic))) {
+    const key = Keys.parse(p.key);
+    if (key?.kind === 'partition') states.set(key.partition, { state: JSON.parse(p.value) as PartitionState, revision: p.modRevision });
+  }
+  return { record: JSON.parse(kv.value) as TopicRecord, revision: kv.modRevision, states };
 }

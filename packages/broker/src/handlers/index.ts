@@ -16,6 +16,9 @@ import { syncGroupHandler } from './14-sync-group.js';
 import { describeGroupsHandler } from './15-describe-groups.js';
 import { listGroupsHandler } from './16-list-groups.js';
 import { deleteGroupsHandler } from './42-delete-groups.js';
+import { electLeadersHandler } from './43-elect-leaders.js';
+import { alterPartitionReassignmentsHandler } from './45-alter-partition-reassignments.js';
+import { listPartitionReassignmentsHandler } from './46-list-partition-reassignments.js';
 import { offsetDeleteHandler } from './47-offset-delete.js';
 import { apiVersionsHandler } from './18-api-versions.js';
 import { createTopicsHandler } from './19-create-topics.js';
@@ -45,6 +48,9 @@ export function allHandlers(): Map<number, Handler> {
     describeGroupsHandler,
     listGroupsHandler,
     deleteGroupsHandler,
+    electLeadersHandler,
+    alterPartitionReassignmentsHandler,
+    listPartitionReassignmentsHandler,
     offsetDeleteHandler,
     apiVersionsHandler,
     createTopicsHandler,

@@ -3,7 +3,8 @@
  * controller, topics with their partitions' replicas and state, and topic config overrides.
  * It is kept current by a watch on the whole key space, and tells its listeners which
  * topics changed so the replica manager can reconcile its local partitions. Changes that
- * are not a topic's are named '*brokers' (a registration came or went) and '*controller'.
+ * are not a topic's are named '*brokers' (a registration came or went, or a broker began a
+ * controlled shutdown) and '*controller'.
  */
 import { SamsaError } from '@samsa/protocol';
 import type { MetadataStore, WatchEvent } from './store.js';
@@ -33,6 +34,8 @@ const RELOAD_BACKOFF_MS = 1_000;
 
 export class ClusterMetadata {
   readonly brokers = new Map<number, BrokerRegistration>();
+  /** Brokers in controlled shutdown: alive, but no longer candidates for leadership or the ISR. */
+  readonly shuttingDown = new Set<number>();
   controller: ControllerRecord | null = null;
   private readonly topicRecords = new Map<string, TopicRecord>();
   private readonly states = new Map<string, Map<number, { state: PartitionState; revision: number }>>();
@@ -96,6 +99,7 @@ export class ClusterMetadata {
     const { kvs, revision } = await this.store.listWithRevision('/');
     const changed = new Set<string>([...this.topicRecords.keys(), ...(this.brokers.size ? ['*brokers'] : [])]);
     this.brokers.clear();
+    this.shuttingDown.clear();
     this.controller = null;
     this.topicRecords.clear();
     this.states.clear();
@@ -179,6 +183,11 @@ export class ClusterMetadata {
       case 'broker':
         if (value) this.brokers.set(key.id, value as BrokerRegistration);
         else this.brokers.delete(key.id);
+        changed.add('*brokers');
+        break;
+      case 'shuttingDown':
+        if (value) this.shuttingDown.add(key.id);
+        else this.shuttingDown.delete(key.id);
         changed.add('*brokers');
         break;
       case 'controller':

@@ -3,6 +3,7 @@
  *
  *   /cluster/id                      "<cluster id>"
  *   /brokers/ids/<id>                BrokerRegistration   (ephemeral, bound to the broker's lease)
+ *   /brokers/shutting_down/<id>      ShutdownRecord       (ephemeral: the broker asks for controlled shutdown)
  *   /controller                      ControllerRecord     (ephemeral, bound to the controller's lease)
  *   /controller_epoch                number
  *   /topics/<name>                   TopicRecord          (replica assignment)
@@ -30,6 +31,12 @@ export interface BrokerRegistration {
   leaseId?: string;
 }
 
+/** A broker's request to have its leaderships moved before it stops (controlled-shutdown.ts). */
+export interface ShutdownRecord {
+  nodeId: number;
+  incarnationId?: string;
+}
+
 export interface ControllerRecord {
   brokerId: number;
   epoch: number;
@@ -50,11 +57,18 @@ export interface PartitionState {
   /** Bumped on every state change (leader or ISR), for compare-and-swap. */
   partitionEpoch: number;
   controllerEpoch: number;
+  /**
+   * A reassignment in progress (KRaft's PartitionRecord fields): replicas being added (not
+   * yet caught up) and being removed. AR in the topic record is then target + removing.
+   */
+  addingReplicas?: number[];
+  removingReplicas?: number[];
 }
 
 export type ParsedKey =
   | { kind: 'clusterId' }
   | { kind: 'broker'; id: number }
+  | { kind: 'shuttingDown'; id: number }
   | { kind: 'controller' }
   | { kind: 'controllerEpoch' }
   | { kind: 'topic'; topic: string }
@@ -65,6 +79,7 @@ export const Keys = {
   clusterId: '/cluster/id',
   broker: (id: number) => `/brokers/ids/${id}`,
   brokersPrefix: '/brokers/ids/',
+  shuttingDown: (id: number) => `/brokers/shutting_down/${id}`,
   controller: '/controller',
   controllerEpoch: '/controller_epoch',
   topic: (name: string) => `/topics/${name}`,
@@ -79,6 +94,8 @@ export const Keys = {
     if (key === '/controller_epoch') return { kind: 'controllerEpoch' };
     let m = /^\/brokers\/ids\/(\d+)$/.exec(key);
     if (m) return { kind: 'broker', id: Number(m[1]) };
+    m = /^\/brokers\/shutting_down\/(\d+)$/.exec(key);
+    if (m) return { kind: 'shuttingDown', id: Number(m[1]) };
     m = /^\/topics\/([^/]+)$/.exec(key);
     if (m) return { kind: 'topic', topic: m[1]! };
     m = /^\/partitions\/([^/]+)\/(\d+)$/.exec(key);

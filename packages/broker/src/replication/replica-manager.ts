@@ -153,6 +153,8 @@ export class ReplicaManager {
       }
       const config = this.logConfigFor(t);
       for (const p of local) if (p.topicId !== t.topicId) await this.removePartition(p, true);
+      // A reassignment moved this replica away: it stops and its data goes (Kafka's StopReplica with delete).
+      for (const p of local) if (p.topicId === t.topicId && !t.partitions[p.index]?.replicas.includes(this.nodeId)) await this.removePartition(p, true);
       for (const info of t.partitions) {
         if (!info.replicas.includes(this.nodeId) || !info.state) continue;
         let p = this.partitions.get(`${name}-${info.index}`) ?? null;
@@ -199,7 +201,8 @@ export class ReplicaManager {
     const p = new Partition(t.name, index, t.topicId, log, await loadLeaderEpochCache(log), config, this.nodeId, this.clock);
     p.producerState = await loadProducerState(log);
     p.proposeIsr = this.proposeIsr;
-    p.isLive = (id) => this.metadata.brokers.has(id);
+    // A broker in controlled shutdown is about to go: it does not rejoin an ISR.
+    p.isLive = (id) => this.metadata.brokers.has(id) && !this.metadata.shuttingDown.has(id);
     this.partitions.set(p.name, p);
     return p;
   }

@@ -228,6 +228,12 @@ export class Connection {
     const deadline = Date.now() + timeoutMs;
     while (this.running.length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     this.socket.end();
+    // Read on, discarding: a request that arrived after the pause would otherwise sit unread
+    // in front of the client's FIN, the socket would never see its end, and every stop with a
+    // busy client (a producer retrying elsewhere) would wait out the whole timeout.
+    this.socket.removeAllListeners('data');
+    this.socket.on('data', () => undefined);
+    this.socket.resume();
     const timer = setTimeout(() => this.socket.destroy(), Math.max(0, deadline - Date.now()));
     await this.closedPromise;
     clearTimeout(timer);

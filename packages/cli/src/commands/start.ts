@@ -21,7 +21,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 export function startCommand(): Command {
   return new Command('start')
-    .description('run a broker in the foreground (Ctrl-C stops it cleanly)')
+    .description('run a broker in the foreground (Ctrl-C or SIGTERM stops it cleanly, moving its leaderships first)')
     .option('-c, --config <file>', 'broker settings in server.properties format')
     .option('-o, --override <name=value>', 'set one broker setting (repeatable), e.g. -o num.partitions=3', collect, [])
     .option('--broker-id <n>', 'this broker\'s id (node.id)')

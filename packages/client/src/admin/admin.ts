@@ -19,6 +19,7 @@ import { parseAdminConfig, type AdminConfig, type AdminSettings } from './admin-
 import { describeCluster, type ClusterDescription } from './cluster.js';
 import { alterConfigs, describeConfigs, incrementalAlterConfigs, type AlterConfigOp, type AlterOptions, type ConfigResource, type ConfigResourceResult, type DescribeConfigsOptions, type DescribeConfigsResult } from './configs.js';
 import { AdminContext } from './context.js';
+import { alterPartitionReassignments, electLeaders, listPartitionReassignments, type ElectionResult, type ElectionType, type OngoingReassignment, type PartitionReassignment, type ReassignmentResult } from './controller-ops.js';
 import { CoordinatorLookup } from './coordinator.js';
 import { deleteConsumerGroupOffsets, listConsumerGroupOffsets, type GroupOffset, type PartitionResult } from './group-offsets.js';
 import { deleteGroups, describeGroups, listGroups, type GroupDescription, type GroupListing, type GroupResult } from './groups.js';
@@ -121,6 +122,25 @@ export class Admin {
 
   deleteConsumerGroupOffsets(groupId: string, partitions: readonly TopicPartition[], options?: Timeout): Promise<PartitionResult[]> {
     return this.run('deleteConsumerGroupOffsets', () => deleteConsumerGroupOffsets(this.ctx, this.coordinators, groupId, partitions, options));
+  }
+
+  /**
+   * Elects leaders on the controller: 'preferred' puts each partition's first replica in AR
+   * back in charge (when it is alive and in the ISR); 'unclean' elects for partitions with
+   * no live leader, possibly losing records. `partitions` null: every partition.
+   */
+  electLeaders(type: ElectionType, partitions: readonly TopicPartition[] | null = null, options?: Timeout): Promise<ElectionResult[]> {
+    return this.run('electLeaders', () => electLeaders(this.ctx, type, partitions, options));
+  }
+
+  /** Moves partitions to new replicas (`replicas: null` cancels the move in progress). */
+  alterPartitionReassignments(reassignments: readonly PartitionReassignment[], options?: Timeout): Promise<ReassignmentResult[]> {
+    return this.run('alterPartitionReassignments', () => alterPartitionReassignments(this.ctx, reassignments, options));
+  }
+
+  /** Reassignments in progress (of `partitions`, else all), with the replicas being added and removed. */
+  listPartitionReassignments(partitions: readonly TopicPartition[] | null = null, options?: Timeout): Promise<OngoingReassignment[]> {
+    return this.run('listPartitionReassignments', () => listPartitionReassignments(this.ctx, partitions, options));
   }
 
   describeCluster(options?: Timeout): Promise<ClusterDescription> {
