@@ -21,10 +21,12 @@ test('a paused follower leaves the ISR after replica.lag.time.max.ms and rejoins
   paused.pause();
   const pausedAt = Date.now();
   for (let i = 0; i < 10; i++) assert.equal((await raw.produceTo('stall', 0, batch([`r${i}`]), -1, 10_000)).errorCode, 0);
-  const shrunk = await c.waitFor('the paused follower out of the ISR', async () => {
+  // The other follower may also drop out for a moment on a loaded machine (its fetches are
+  // as late as the lag limit); it must be back while the paused one stays out.
+  const shrunk = await c.waitFor('the paused follower out of the ISR, the other in it', async () => {
     const s = await stateOf(c, 'stall');
-    return s.isr.includes(paused.nodeId) ? null : s;
-  }, 4_000);
+    return !s.isr.includes(paused.nodeId) && s.isr.includes(other.nodeId) ? s : null;
+  }, 6_000);
   t.diagnostic(`out of the ISR ${Date.now() - pausedAt} ms after the pause (replica.lag.time.max.ms=1000)`);
   assert.deepEqual([...shrunk.isr].sort(), [leader.nodeId, other.nodeId].sort());
   assert.equal(shrunk.leader, leader.nodeId);
