@@ -95,7 +95,7 @@ async function parallel(bootstrap, topic) {
     await sleep(sampleMs);
     globalThis.gc?.();
     const m = process.memoryUsage();
-    samples.push({ s: Math.round((performance.now() - longStart) / 1000), handled: count, heapUsedMb: +(m.heapUsed / 2 ** 20).toFixed(1), rssMb: +(m.rss / 2 ** 20).toFixed(1), queued: pc.stats().queuedRecords });
+    samples.push({ s: Math.round((performance.now() - longStart) / 1000), handled: count, heapUsedMb: +(m.heapUsed / 2 ** 20).toFixed(1), rssMb: +(m.rss / 2 ** 20).toFixed(1), externalMb: +(m.external / 2 ** 20).toFixed(1), queued: pc.stats().queuedRecords });
   }
   await pc.stop();
   await run;
@@ -116,23 +116,25 @@ try {
   console.log(`sequential consumer, ${handlerMs} ms handler: ${seqRate.toFixed(1)} records/s`);
   const par = await parallel(bootstrap, 'bench-patterns');
   console.log(`ParallelConsumer, ${workers} workers, ${handlerMs} ms handler: ${par.rate.toFixed(1)} records/s (${(par.rate / seqRate).toFixed(1)}x)`);
-  for (const s of par.samples) console.log(`  t=${s.s}s handled=${s.handled} heapUsed=${s.heapUsedMb} MB rss=${s.rssMb} MB queued=${s.queued}`);
+  for (const s of par.samples) console.log(`  t=${s.s}s handled=${s.handled} heapUsed=${s.heapUsedMb} MB external=${s.externalMb} MB rss=${s.rssMb} MB queued=${s.queued}`);
   const steady = par.samples.filter((x) => x.s * 1000 >= warmupMs);
   const heapSlope = slopePerMin(steady, 'heapUsedMb');
   const rssSlope = slopePerMin(steady, 'rssMb');
+  const externalSlope = slopePerMin(steady, 'externalMb');
   const maxOf = (xs, k) => Math.max(...xs.map((x) => x[k]));
   const flat = steady.length >= 3 && heapSlope <= FLAT_MB_PER_MIN && rssSlope <= FLAT_MB_PER_MIN;
   const goal = {
     goal: `memory flat after ${(warmupMs / 1000).toFixed(0)} s warm-up: heap and RSS slope <= ${FLAT_MB_PER_MIN} MB/min`,
     heapUsedSlopeMbPerMin: +heapSlope.toFixed(3),
     rssSlopeMbPerMin: +rssSlope.toFixed(3),
+    externalSlopeMbPerMin: +externalSlope.toFixed(3),
     heapUsedMaxMb: steady.length ? maxOf(steady, 'heapUsedMb') : null,
     rssMaxMb: steady.length ? maxOf(steady, 'rssMb') : null,
     steadySamples: steady.length,
     gcBeforeSample: typeof globalThis.gc === 'function',
     met: flat,
   };
-  console.log(`memory after warm-up (${steady.length} samples${goal.gcBeforeSample ? ', after a full GC each' : ''}): heap ${goal.heapUsedSlopeMbPerMin} MB/min (max ${goal.heapUsedMaxMb} MB), rss ${goal.rssSlopeMbPerMin} MB/min (max ${goal.rssMaxMb} MB): ${flat ? 'flat, met' : 'NOT met'}`);
+  console.log(`memory after warm-up (${steady.length} samples${goal.gcBeforeSample ? ', after a full GC each' : ''}): heap ${goal.heapUsedSlopeMbPerMin} MB/min (max ${goal.heapUsedMaxMb} MB), external (Buffers) ${goal.externalSlopeMbPerMin} MB/min, rss ${goal.rssSlopeMbPerMin} MB/min (max ${goal.rssMaxMb} MB): ${flat ? 'flat, met' : 'NOT met'}`);
   const third = Math.max(1, Math.floor(par.samples.length / 3));
   const avg = (xs) => xs.reduce((n, x) => n + x.heapUsedMb, 0) / xs.length;
   const heapFirst = avg(par.samples.slice(0, third));

@@ -34,12 +34,19 @@ export class BuiltInPartitioner {
     return this.next(topic, -1).partition;
   }
 
-  /** Counts bytes produced to the sticky partition and moves on after batch.size of them. */
-  onAppend(topic: TopicMetadata, partition: number, recordBytes: number): void {
+  /**
+   * Counts bytes produced to the sticky partition (encoded, batch headers included) and moves
+   * on after batch.size of them, but only once the batch they went into is full
+   * (`enableSwitch`), as Kafka's RecordAccumulator allows: switching mid-batch left a
+   * fractional batch behind, sent alone after linger.ms (with 100-byte values, counted raw,
+   * every 600-record batch was followed by a 55-record one). Past twice batch.size it moves on
+   * regardless.
+   */
+  onAppend(topic: TopicMetadata, partition: number, appendedBytes: number, enableSwitch = true): void {
     const s = this.sticky.get(topic.name);
     if (!s || s.partition !== partition) return;
-    s.bytes += recordBytes;
-    if (s.bytes >= this.batchSize) this.next(topic, partition);
+    s.bytes += appendedBytes;
+    if ((s.bytes >= this.batchSize && enableSwitch) || s.bytes >= 2 * this.batchSize) this.next(topic, partition);
   }
 
   private next(topic: TopicMetadata, previous: number): StickyState {

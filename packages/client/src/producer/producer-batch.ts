@@ -36,6 +36,8 @@ export class ProducerBatch {
   private position = RECORD_BATCH_OVERHEAD;
   recordCount = 0;
   private baseTimestamp = 0;
+  /** The encoded size of the last record appended. */
+  private lastRecordBytes = 1;
   private maxTimestamp = 0;
   readonly callbacks: Array<DeliveryCallback | null> = [];
   readonly timestamps: number[] = [];
@@ -68,8 +70,12 @@ export class ProducerBatch {
     return this.bytes === null;
   }
 
-  /** True when no record of `recordBytes` more would be taken. */
-  isFull(recordBytes = 1): boolean {
+  /**
+   * True when no record of `recordBytes` more would be taken; by default, no record the size
+   * of the last one: a batch a few bytes short of batch.size then goes without waiting out
+   * linger.ms for a record that would most likely not fit.
+   */
+  isFull(recordBytes = this.lastRecordBytes): boolean {
     return this.bytes !== null || (this.recordCount > 0 && this.position + recordBytes > this.sizeLimit);
   }
 
@@ -97,6 +103,7 @@ export class ProducerBatch {
     pos = writeField(buf, pos, r.value, r.valueLength);
     pos = writeHeaders(buf, pos, r.headers);
     this.position = pos;
+    this.lastRecordBytes = size;
     this.recordCount++;
     this.callbacks.push(r.callback);
     this.timestamps.push(r.timestamp);

@@ -189,7 +189,7 @@ export class Producer {
     const result = this.acc.append(record.topic, partition, input);
     if (result === AppendResult.NoMemory) return 'memory';
     if (record.partition === undefined && (record.key == null || this.s.partitionerIgnoreKeys)) {
-      this.partitioner.onAppend(t, partition, input.keyLength + input.valueLength + input.headersBytes);
+      this.partitioner.onAppend(t, partition, this.acc.lastAppendedBytes, this.acc.lastBatchFull);
     }
     if (result === AppendResult.NewBatch) this.sender.wake();
     return 'appended';
