@@ -39,8 +39,15 @@ export class ProducerBatch {
   /** The encoded size of the last record appended. */
   private lastRecordBytes = 1;
   private maxTimestamp = 0;
-  readonly callbacks: Array<DeliveryCallback | null> = [];
-  readonly timestamps: number[] = [];
+  /**
+   * Delivery, per run of consecutive records that share a callback and a timestamp (a loop
+   * of sends with one callback is a run per millisecond): arrays with an entry per record
+   * were most of what the producer allocated, and they live until the acknowledgement, so
+   * at 2M records/s they were promoted and collected by full GCs (39% of the CPU).
+   */
+  readonly runCallbacks: Array<DeliveryCallback | null> = [];
+  readonly runTimestamps: number[] = [];
+  readonly runCounts: number[] = [];
   /** The sealed batch (header + records, compressed or not); null while open. */
   bytes: Buffer | null = null;
   /** Producer fields stamped into `bytes`: -1 until the batch is drained by an idempotent producer. */
@@ -105,8 +112,13 @@ export class ProducerBatch {
     this.position = pos;
     this.lastRecordBytes = size;
     this.recordCount++;
-    this.callbacks.push(r.callback);
-    this.timestamps.push(r.timestamp);
+    const last = this.runCounts.length - 1;
+    if (last >= 0 && this.runCallbacks[last] === r.callback && this.runTimestamps[last] === r.timestamp) this.runCounts[last]!++;
+    else {
+      this.runCallbacks.push(r.callback);
+      this.runTimestamps.push(r.timestamp);
+      this.runCounts.push(1);
+    }
     return true;
   }
 
