@@ -6,7 +6,7 @@
 // is taken after a full GC, so the heap figure is live memory, not garbage awaiting a GC.
 //   npx tsc -b && node --expose-gc bench/patterns.mjs [--workers=16] [--handler.ms=10] [--duration.ms=5000]
 //     [--long.ms=30000] [--sample.ms=1000] [--warmup.ms=long.ms/5] [--keys=1000]
-// A memory run of 5 minutes: chrt -r 20 nice -n 0 node --expose-gc bench/patterns.mjs --long.ms=300000 --sample.ms=5000
+// A memory run of 10 minutes: chrt -r 20 nice -n 0 node --expose-gc bench/patterns.mjs --long.ms=600000 --sample.ms=5000
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -122,19 +122,27 @@ try {
   const rssSlope = slopePerMin(steady, 'rssMb');
   const externalSlope = slopePerMin(steady, 'externalMb');
   const maxOf = (xs, k) => Math.max(...xs.map((x) => x[k]));
-  const flat = steady.length >= 3 && heapSlope <= FLAT_MB_PER_MIN && rssSlope <= FLAT_MB_PER_MIN;
+  // Live memory (what the consumer keeps: the JS heap after a full GC, and Buffers) is the
+  // leak signal; RSS also moves with the allocator and V8's own pages, so it is its own row.
+  const liveFlat = steady.length >= 3 && heapSlope <= FLAT_MB_PER_MIN && externalSlope <= FLAT_MB_PER_MIN;
+  const rssFlat = steady.length >= 3 && rssSlope <= FLAT_MB_PER_MIN;
   const goal = {
-    goal: `memory flat after ${(warmupMs / 1000).toFixed(0)} s warm-up: heap and RSS slope <= ${FLAT_MB_PER_MIN} MB/min`,
+    goal: `live memory flat after ${(warmupMs / 1000).toFixed(0)} s warm-up: heap used and external (Buffers) slope <= ${FLAT_MB_PER_MIN} MB/min`,
+    rssGoal: `RSS flat after ${(warmupMs / 1000).toFixed(0)} s warm-up: slope <= ${FLAT_MB_PER_MIN} MB/min`,
     heapUsedSlopeMbPerMin: +heapSlope.toFixed(3),
-    rssSlopeMbPerMin: +rssSlope.toFixed(3),
     externalSlopeMbPerMin: +externalSlope.toFixed(3),
+    rssSlopeMbPerMin: +rssSlope.toFixed(3),
+    rssSlopeSecondHalfMbPerMin: +slopePerMin(steady.slice(Math.floor(steady.length / 2)), 'rssMb').toFixed(3),
     heapUsedMaxMb: steady.length ? maxOf(steady, 'heapUsedMb') : null,
+    rssMinMb: steady.length ? Math.min(...steady.map((x) => x.rssMb)) : null,
     rssMaxMb: steady.length ? maxOf(steady, 'rssMb') : null,
     steadySamples: steady.length,
     gcBeforeSample: typeof globalThis.gc === 'function',
-    met: flat,
+    met: liveFlat,
+    rssMet: rssFlat,
   };
-  console.log(`memory after warm-up (${steady.length} samples${goal.gcBeforeSample ? ', after a full GC each' : ''}): heap ${goal.heapUsedSlopeMbPerMin} MB/min (max ${goal.heapUsedMaxMb} MB), external (Buffers) ${goal.externalSlopeMbPerMin} MB/min, rss ${goal.rssSlopeMbPerMin} MB/min (max ${goal.rssMaxMb} MB): ${flat ? 'flat, met' : 'NOT met'}`);
+  console.log(`memory after warm-up (${steady.length} samples${goal.gcBeforeSample ? ', after a full GC each' : ''}): heap used ${goal.heapUsedSlopeMbPerMin} MB/min (max ${goal.heapUsedMaxMb} MB), external ${goal.externalSlopeMbPerMin} MB/min: ${liveFlat ? 'flat, met' : 'NOT met'}`);
+  console.log(`rss ${goal.rssSlopeMbPerMin} MB/min (second half ${goal.rssSlopeSecondHalfMbPerMin}; ${goal.rssMinMb}-${goal.rssMaxMb} MB): ${rssFlat ? 'flat, met' : 'NOT met'}`);
   const third = Math.max(1, Math.floor(par.samples.length / 3));
   const avg = (xs) => xs.reduce((n, x) => n + x.heapUsedMb, 0) / xs.length;
   const heapFirst = avg(par.samples.slice(0, third));
@@ -152,7 +160,8 @@ try {
     memory: goal,
     goals: [
       { goal: '16 workers >= 10x one sequential consumer (10 ms handler)', speedup: +(par.rate / seqRate).toFixed(2), met: par.rate >= seqRate * 10 },
-      { goal: goal.goal, heapUsedSlopeMbPerMin: goal.heapUsedSlopeMbPerMin, rssSlopeMbPerMin: goal.rssSlopeMbPerMin, met: flat },
+      { goal: goal.goal, heapUsedSlopeMbPerMin: goal.heapUsedSlopeMbPerMin, externalSlopeMbPerMin: goal.externalSlopeMbPerMin, met: liveFlat },
+      { goal: goal.rssGoal, rssSlopeMbPerMin: goal.rssSlopeMbPerMin, rssSlopeSecondHalfMbPerMin: goal.rssSlopeSecondHalfMbPerMin, met: rssFlat },
     ],
     samples: par.samples,
   };
@@ -164,7 +173,7 @@ try {
     console.error(`FAIL: ${(par.rate / seqRate).toFixed(1)}x is below 10x`);
     process.exitCode = 1;
   }
-  if (!flat) process.exitCode = 1;
+  if (!liveFlat || !rssFlat) process.exitCode = 1;
 } finally {
   await broker?.stop?.();
   if (dataDir) removeTempDir(dataDir);
