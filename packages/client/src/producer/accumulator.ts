@@ -35,6 +35,8 @@ export type AppendResult = (typeof AppendResult)[keyof typeof AppendResult];
 
 export class RecordAccumulator {
   private readonly topics = new Map<string, PartitionQueue[]>();
+  private lastTopic: string | null = null;
+  private lastList: PartitionQueue[] | null = null;
   /** Every batch not yet completed or failed (for flush and close). */
   readonly incomplete = new Set<ProducerBatch>();
   /**
@@ -52,8 +54,11 @@ export class RecordAccumulator {
   ) {}
 
   queue(topic: string, partition: number): PartitionQueue {
-    let list = this.topics.get(topic);
+    let list = topic === this.lastTopic ? this.lastList! : this.topics.get(topic);
     if (!list) this.topics.set(topic, (list = []));
+    // A topic's list is never replaced: the last one looked up can be kept.
+    this.lastTopic = topic;
+    this.lastList = list;
     let q = list[partition];
     if (!q) list[partition] = q = { topic, partition, batches: [], inFlight: 0, nextSequence: 0, lastAckedSequence: -1 };
     return q;
