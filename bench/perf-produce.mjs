@@ -12,6 +12,7 @@
 // Each pair runs --runs times, alternating, and the medians are compared: on a shared
 // machine one run of either moves by a third.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildBatch, createTopic, openConnections, produceClosedLoop } from './lib/broker-load.mjs';
@@ -37,6 +38,8 @@ const S = {
   cpuProfDir: flags['cpu.prof'] || null,
 };
 const round = (x, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+// Taken before the runs, so its load average is the one they started under.
+const machine = machineNote('packages', 'shared 2-core machine: broker, generator or perf produce compete for the same cores');
 
 async function withBroker(fn) {
   const dataDir = makeTempDir('samsa-bench-perf-produce-');
@@ -100,5 +103,5 @@ try {
 }
 const out = join(HERE, 'results', 'perf-produce.json');
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, JSON.stringify({ machine: machineNote('packages', 'shared 2-core machine: broker, generator or perf produce compete for the same cores'), date: new Date().toISOString(), settings: S, rows }, null, 2) + '\n');
+writeFileSync(out, JSON.stringify({ machine, loadAverageAtEnd: loadavg().map((x) => Math.round(x * 100) / 100), date: new Date().toISOString(), settings: S, rows }, null, 2) + '\n');
 console.log(`saved ${out}`);
