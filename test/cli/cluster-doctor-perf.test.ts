@@ -71,6 +71,19 @@ test('cluster, doctor, perf produce and perf consume', { timeout: 180_000 }, asy
     assert.match(human.stdout, /^\d+ records sent, \d+ records\/sec \([\d.]+ MB\/sec\) in [\d.]+ s\nlatency ms: avg [\d.]+, p50 [\d.]+, p95 [\d.]+, p99 [\d.]+, p99\.9 [\d.]+, max [\d.]+\n$/);
     const sent = Number(/^(\d+) records sent/.exec(human.stdout)![1]);
     assert.ok(sent <= 1100, `--throughput 2000 for 0.5 s sent ${sent} records`);
+    // --producers: worker threads with their own connections; the records split among them, the figures of them all.
+    const many = (await samsaOk(['perf', 'produce', '--topic', 'perf', '--num-records', '5001', '--record-size', '100', '--producers', '3', '--acks', '1', '--json', ...b], { timeoutMs: 60_000 })).json();
+    assert.equal(many.records, 5001);
+    assert.equal(many.sent, 5001);
+    assert.equal(many.failed, 0);
+    assert.equal(many.settings.producers, 3);
+    assert.equal(many.latencyMs.count, 5001, 'the three histograms merged');
+    assert.ok(many.recordsPerSec > 0 && many.latencyMs.p50Ms <= many.latencyMs.maxMs * 1.001);
+    const manyHuman = await samsaOk(['perf', 'produce', '--topic', 'perf', '--duration', '500ms', '--throughput', '2000', '--producers', '2', ...b], { timeoutMs: 60_000 });
+    const manySent = Number(/^(\d+) records sent, \d+ records\/sec \([\d.]+ MB\/sec\) in [\d.]+ s by 2 producers\n/.exec(manyHuman.stdout)?.[1]);
+    assert.ok(manySent > 0 && manySent <= 1100, `--throughput 2000 split over 2 producers for 0.5 s sent ${manySent} records: ${manyHuman.stdout}`);
+    assertOneLineError(await samsa(['perf', 'produce', '--topic', 'perf', '--num-records', '2', '--producers', '3', ...b]), 2, /fewer than --producers 3/);
+    assertOneLineError(await samsa(['perf', 'produce', '--topic', 'perf', '--num-records', '10', '--producers', '0', ...b]), 2, /--producers/);
     assertOneLineError(await samsa(['perf', 'produce', '--topic', 'perf', ...b]), 2, /either --num-records N or --duration TIME/);
     assertOneLineError(await samsa(['perf', 'produce', '--topic', 'perf', '--duration', 'soon', ...b]), 2, /30s, 500ms or 2m/);
   });

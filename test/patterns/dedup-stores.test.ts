@@ -178,3 +178,22 @@ test('postgres processOnce: concurrent deliveries commit one effect; a failing e
   assert.deepEqual((await pool.query('SELECT id, amount FROM effects ORDER BY id')).rows, [{ id: 'p1', amount: 10 }, { id: 'p2', amount: 5 }]);
   assert.equal(await store.purge(new Date(Date.now() + 60_000)), 2);
 });
+
+test('redis processOnce: the effect commands and the mark run in one script; a duplicate runs nothing; a failing command leaves no mark', { timeout: 30_000 }, async (t) => {
+  const server = await startRedisFor(t);
+  const client = createClient({ url: server.url });
+  client.on('error', () => undefined);
+  await client.connect();
+  t.after(() => client.destroy());
+  const store = new RedisDedupStore(client, { ttlMs: 60_000 });
+  assert.equal(await store.processOnce('p1', [['INCRBY', 'balance', '10'], ['RPUSH', 'log', 'p1']]), true);
+  assert.equal(await store.processOnce('p1', [['INCRBY', 'balance', '10'], ['RPUSH', 'log', 'p1']]), false);
+  assert.equal(await client.get('balance'), '10');
+  assert.deepEqual(await client.lRange('log', 0, -1), ['p1']);
+  assert.equal(await store.has('p1'), true);
+  // INCRBY on a list fails (WRONGTYPE): the script stops before the mark, so a retry runs again.
+  await assert.rejects(store.processOnce('p2', [['INCRBY', 'log', '1']]));
+  assert.equal(await store.has('p2'), false);
+  assert.equal(await store.processOnce('p2', [['INCRBY', 'balance', '5']]), true);
+  assert.equal(await client.get('balance'), '15');
+});

@@ -40,7 +40,7 @@ export { ParallelConsumer, type ParallelConsumerOptions, type ParallelConsumerSt
 export { CompletionTracker } from './patterns/completion-tracker.js';
 export { KeyQueues, queueIndexOf, recordBytes, type QueuedRecord, type KeyQueuesHooks } from './patterns/key-queues.js';
 export { MemoryDedupStore, type DedupStore, type MemoryDedupStoreOptions } from './patterns/dedup-store.js';
-export { RedisDedupStore, type RedisCommander, type RedisDedupStoreOptions } from './patterns/redis-dedup-store.js';
+export { RedisDedupStore, type RedisCommand, type RedisCommander, type RedisDedupStoreOptions } from './patterns/redis-dedup-store.js';
 export { SqliteDedupStore, type SqliteDatabase, type SqliteStatement, type SqlDedupStoreOptions } from './patterns/sqlite-dedup-store.js';
 export { PostgresDedupStore, type PgPoolLike, type PgQueryable } from './patterns/postgres-dedup-store.js';
 export { idempotent, messageIdOf, recordOrigin, headerValue, type IdempotentOptions, type MessageIdSource } from './patterns/idempotent.js';

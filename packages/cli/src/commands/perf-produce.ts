@@ -3,13 +3,16 @@
  * keys, one payload reused, as Kafka's tool does without --payload-file) for --num-records or
  * --duration, at most --throughput records/s; each record's latency runs from send() to its
  * acknowledgement. Throughput counts from the first send to the last acknowledgement.
+ * --producers N runs N producers at once, each in a worker thread with its own connections
+ * (what users of Kafka's tool do with N processes); records and throughput are split among
+ * them, and the figures are of them all together (histograms merged).
  */
-import { randomBytes } from 'node:crypto';
-import { Producer, type RecordMetadata, type SamsaClientError } from '@samsa/client';
 import type { Command } from 'commander';
 import { FailedError, UsageError } from '../errors.js';
 import { clientCommand, intArg, setup, type ClientOptions } from '../options.js';
-import { LatencyHistogram, latencyLine, ProgressLine, throttle, throughput, MB } from '../perf/stats.js';
+import { produceLoop, type ProduceLoopOptions } from '../perf/produce-loop.js';
+import { runProduceWorkers } from '../perf/produce-workers.js';
+import { LatencyHistogram, latencyLine, ProgressLine, throughput, MB } from '../perf/stats.js';
 import { addProducerFlags, producerConfig, type ProducerFlags } from '../producer-flags.js';
 import { requireTopic } from '../topic-check.js';
 import { durationArg } from './perf.js';
@@ -20,16 +23,18 @@ interface PerfProduceOptions extends ClientOptions, ProducerFlags {
   numRecords?: number;
   duration?: number;
   throughput: number;
+  producers: number;
 }
 
-/** Records sent between waits for buffer space (and throttle checks). */
-const CHUNK = 1000;
-
-/** Uppercase letters, as Kafka's perf tool fills its payload. */
-function payload(size: number): Buffer {
-  const b = randomBytes(size);
-  for (let i = 0; i < size; i++) b[i] = 65 + (b[i]! % 26);
-  return b;
+/** What the command reports, whichever way the producers ran. */
+export interface ProduceTotals {
+  sent: number;
+  acked: number;
+  failed: number;
+  firstError: string | null;
+  startMs: number;
+  lastAckMs: number;
+  latency: LatencyHistogram;
 }
 
 export function perfProduceCommand(): Command {
@@ -37,12 +42,14 @@ export function perfProduceCommand(): Command {
     'samsa perf produce --topic perf --num-records 1000000 --record-size 100',
     'samsa perf produce --topic perf --duration 30s --record-size 1024 --throughput 10000 --acks 1',
     'samsa perf produce --topic perf --num-records 500000 --batch-size 65536 --linger-ms 10 --compression lz4 --json',
+    'samsa perf produce --topic perf --duration 10s --record-size 100 --producers 2 --acks 1',
   ])
     .requiredOption('--topic <topic>', 'the topic to write to (it must exist)')
     .option('--record-size <bytes>', 'bytes per record value', intArg(0, 100 * 2 ** 20, '100'), 100)
     .option('--num-records <n>', 'records to send', intArg(1, Number.MAX_SAFE_INTEGER, '1000000'))
     .option('--duration <time>', 'send for this long instead (30s, 500ms, 2m)', durationArg)
-    .option('--throughput <records/s>', 'at most this many records per second; -1 for no limit', intArg(-1, Number.MAX_SAFE_INTEGER, '10000'), -1);
+    .option('--throughput <records/s>', 'at most this many records per second; -1 for no limit', intArg(-1, Number.MAX_SAFE_INTEGER, '10000'), -1)
+    .option('--producers <n>', 'producers sending at once, each in its own thread with its own connections; --num-records and --throughput are split among them', intArg(1, 64, '2'), 1);
   return addProducerFlags(cmd).action((opts: PerfProduceOptions) => perfProduce(opts));
 }
 
@@ -50,64 +57,50 @@ async function perfProduce(opts: PerfProduceOptions): Promise<void> {
   const { bootstrap, out } = setup(opts);
   if ((opts.numRecords === undefined) === (opts.duration === undefined)) throw new UsageError('give either --num-records N or --duration TIME');
   if (opts.throughput === 0) throw new UsageError('--throughput must be positive, or -1 for no limit');
+  if (opts.numRecords !== undefined && opts.numRecords < opts.producers) throw new UsageError(`--num-records ${opts.numRecords} is fewer than --producers ${opts.producers}: each producer needs a record`);
   await requireTopic(bootstrap, opts.topic);
-  const producer = new Producer(producerConfig(bootstrap, opts));
-  const value = payload(opts.recordSize);
-  const latency = await LatencyHistogram.create();
-  let sent = 0;
+  const options: ProduceLoopOptions = {
+    config: producerConfig(bootstrap, opts),
+    topic: opts.topic,
+    recordSize: opts.recordSize,
+    numRecords: opts.numRecords ?? Infinity,
+    durationMs: opts.duration ?? Infinity,
+    throughput: opts.throughput,
+  };
   let acked = 0;
   let failed = 0;
-  let firstError: string | null = null;
-  let lastAckMs = 0;
+  let stopping = false;
   const t0 = performance.now();
   const progress = new ProgressLine(() => {
     const s = (performance.now() - t0) / 1000;
     return `${acked} records acknowledged, ${Math.round(acked / s)} records/s (${((acked * opts.recordSize) / MB / s).toFixed(2)} MB/s), ${failed} failed`;
   });
+  const onProgress = (a: number, f: number): void => {
+    acked = a;
+    failed = f;
+  };
   const stop = (): void => {
     stopping = true;
   };
-  let stopping = false;
   process.once('SIGINT', stop);
+  let totals: ProduceTotals;
   try {
-    const limit = opts.numRecords ?? Infinity;
-    const endMs = opts.duration === undefined ? Infinity : t0 + opts.duration;
-    const chunk = opts.throughput > 0 ? Math.max(1, Math.min(CHUNK, Math.floor(opts.throughput / 100))) : CHUNK;
-    while (sent < limit && !stopping && performance.now() < endMs) {
-      const n = Math.min(chunk, limit - sent);
-      // One callback per chunk, not per record: a closure per record cost a third of the
-      // throughput. The chunk's records are handed over within about a millisecond, so
-      // their latency is taken from the chunk's send time.
-      const sentAt = performance.now();
-      const onDelivery = (err: SamsaClientError | null, _md: RecordMetadata | null): void => {
-        lastAckMs = performance.now();
-        if (err) {
-          failed++;
-          firstError ??= `${err.code}: ${err.message}`;
-        } else {
-          acked++;
-          latency.recordMs(lastAckMs - sentAt);
-        }
-      };
-      for (let i = 0; i < n; i++) producer.send({ topic: opts.topic, value }, onDelivery);
-      sent += n;
-      await producer.waitForBuffer();
-      await throttle(opts.throughput, sent, t0);
-    }
-    await producer.flush();
+    totals =
+      opts.producers === 1
+        ? await produceLoop(options, onProgress, () => stopping)
+        : await runProduceWorkers(options, opts.producers, onProgress, (listener) => process.once('SIGINT', listener));
   } finally {
     process.removeListener('SIGINT', stop);
     progress.stop();
-    await producer.close();
   }
-  const seconds = (Math.max(lastAckMs, t0) - t0) / 1000;
-  const t = throughput(acked, acked * opts.recordSize, seconds);
-  const l = latency.summary();
-  const settings = { topic: opts.topic, recordSize: opts.recordSize, acks: opts.acks, compression: opts.compression, batchSize: opts.batchSize ?? 16384, lingerMs: opts.lingerMs ?? 5, throughput: opts.throughput };
-  if (out.json) out.document({ ...t, sent, failed, firstError, latencyMs: l, settings });
+  const seconds = Math.max(0, totals.lastAckMs - totals.startMs) / 1000;
+  const t = throughput(totals.acked, totals.acked * opts.recordSize, seconds);
+  const l = totals.latency.summary();
+  const settings = { topic: opts.topic, recordSize: opts.recordSize, acks: opts.acks, compression: opts.compression, batchSize: opts.batchSize ?? 16384, lingerMs: opts.lingerMs ?? 5, throughput: opts.throughput, producers: opts.producers };
+  if (out.json) out.document({ ...t, sent: totals.sent, failed: totals.failed, firstError: totals.firstError, latencyMs: l, settings });
   else {
-    out.line(`${t.records} records sent, ${t.recordsPerSec} records/sec (${t.MBps} MB/sec) in ${t.seconds} s`);
+    out.line(`${t.records} records sent, ${t.recordsPerSec} records/sec (${t.MBps} MB/sec) in ${t.seconds} s${opts.producers > 1 ? ` by ${opts.producers} producers` : ''}`);
     out.line(latencyLine(l));
   }
-  if (failed > 0) throw new FailedError(`${failed} record(s) failed; the first failure: ${firstError}`);
+  if (totals.failed > 0) throw new FailedError(`${totals.failed} record(s) failed; the first failure: ${totals.firstError}`);
 }

@@ -35,11 +35,25 @@ export class LatencyHistogram {
     return this.h.totalCount;
   }
 
-  /** One latency in milliseconds (a performance.now() difference); kept in whole microseconds. */
-  recordMs(ms: number): void {
+  /** `count` latencies of `ms` milliseconds (a performance.now() difference); kept in whole microseconds. */
+  recordMs(ms: number, count = 1): void {
     const us = Math.min(3_600_000_000, Math.max(1, Math.round(ms * 1000)));
-    this.h.recordValue(us);
-    this.sumUs += us;
+    if (count === 1) this.h.recordValue(us);
+    else this.h.recordValueWithCount(us, count);
+    this.sumUs += us * count;
+  }
+
+  /** Adds another histogram's values (a worker's, sent as its encoded form and sum). */
+  async addEncoded(encoded: string, sumUs: number): Promise<void> {
+    const hdr = await loadHdr();
+    this.h.add(hdr.decodeFromCompressedBase64(encoded));
+    this.sumUs += sumUs;
+  }
+
+  /** This histogram as hdr-histogram-js's compressed base64 form, and the sum of its values in µs. */
+  async encode(): Promise<{ encoded: string; sumUs: number }> {
+    const hdr = await loadHdr();
+    return { encoded: hdr.encodeIntoCompressedBase64(this.h), sumUs: this.sumUs };
   }
 
   summary(): LatencySummary {

@@ -31,8 +31,12 @@ export class MetadataCache {
   controllerId = -1;
   clusterId: string | null = null;
   private readonly topics = new Map<string, TopicMetadata>();
+  /** usable()'s last answer: the producer asks once per record, nearly always for the same topic. */
+  private usableName: string | null = null;
+  private usableTopic: TopicMetadata | undefined;
 
   update(res: Metadata.MetadataResponse): void {
+    this.usableName = null;
     this.brokers = res.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port }));
     this.controllerId = res.controllerId;
     this.clusterId = res.clusterId;
@@ -53,8 +57,11 @@ export class MetadataCache {
 
   /** A topic the producer can use: known, no topic error, at least one partition. */
   usable(name: string): TopicMetadata | undefined {
+    if (name === this.usableName) return this.usableTopic;
     const t = this.topics.get(name);
-    return t && t.errorCode === 0 && t.partitions.length > 0 ? t : undefined;
+    this.usableName = name;
+    this.usableTopic = t && t.errorCode === 0 && t.partitions.length > 0 ? t : undefined;
+    return this.usableTopic;
   }
 
   /** The leader's node id, or -1 when unknown. */
@@ -68,6 +75,7 @@ export class MetadataCache {
   }
 
   forget(topic: string): void {
+    this.usableName = null;
     this.topics.delete(topic);
   }
 }

@@ -35,8 +35,17 @@ export type AppendResult = (typeof AppendResult)[keyof typeof AppendResult];
 
 export class RecordAccumulator {
   private readonly topics = new Map<string, PartitionQueue[]>();
+  private lastTopic: string | null = null;
+  private lastList: PartitionQueue[] | null = null;
   /** Every batch not yet completed or failed (for flush and close). */
   readonly incomplete = new Set<ProducerBatch>();
+  /**
+   * What the last append() wrote: the record's encoded bytes (plus the batch header when it
+   * started a batch), and whether that batch can take no other record of the same size. The
+   * sticky partitioner counts these; fields, not a returned object, to allocate nothing per record.
+   */
+  lastAppendedBytes = 0;
+  lastBatchFull = false;
 
   constructor(
     private readonly pool: BufferPool,
@@ -45,8 +54,11 @@ export class RecordAccumulator {
   ) {}
 
   queue(topic: string, partition: number): PartitionQueue {
-    let list = this.topics.get(topic);
+    let list = topic === this.lastTopic ? this.lastList! : this.topics.get(topic);
     if (!list) this.topics.set(topic, (list = []));
+    // A topic's list is never replaced: the last one looked up can be kept.
+    this.lastTopic = topic;
+    this.lastList = list;
     let q = list[partition];
     if (!q) list[partition] = q = { topic, partition, batches: [], inFlight: 0, nextSequence: 0, lastAckedSequence: -1 };
     return q;
@@ -60,7 +72,14 @@ export class RecordAccumulator {
   append(topic: string, partition: number, r: AppendInput, nowMs?: number): AppendResult {
     const q = this.queue(topic, partition);
     const last = q.batches.length > 0 ? q.batches[q.batches.length - 1]! : undefined;
-    if (last !== undefined && last.tryAppend(r)) return AppendResult.Appended;
+    if (last !== undefined) {
+      const before = last.sizeInBytes;
+      if (last.tryAppend(r)) {
+        this.lastAppendedBytes = last.sizeInBytes - before;
+        this.lastBatchFull = last.isFull();
+        return AppendResult.Appended;
+      }
+    }
     const size = Math.max(this.batchSize, RECORD_BATCH_OVERHEAD + recordSizeUpperBound(r.keyLength, r.valueLength, r.headersBytes));
     const buffer = this.pool.tryAllocate(size);
     if (buffer === null) return AppendResult.NoMemory;
@@ -68,6 +87,8 @@ export class RecordAccumulator {
     if (!batch.tryAppend(r)) throw new Error(`a record of at most ${size} bytes did not fit a new ${size}-byte batch`);
     q.batches.push(batch);
     this.incomplete.add(batch);
+    this.lastAppendedBytes = batch.sizeInBytes;
+    this.lastBatchFull = batch.isFull();
     return AppendResult.NewBatch;
   }
 

@@ -18,26 +18,37 @@ export function completeBatch(batch: ProducerBatch, baseOffset: number, logAppen
     return;
   }
   const appendTime = logAppendTimeMs >= 0n ? Number(logAppendTimeMs) : -1;
-  const { callbacks, timestamps, topic, partition } = batch;
-  for (let i = 0; i < callbacks.length; i++) {
-    const cb = callbacks[i];
-    if (!cb) continue;
-    const md: RecordMetadata = { topic, partition, offset: baseOffset < 0 ? -1 : baseOffset + i, timestamp: appendTime >= 0 ? appendTime : timestamps[i]! };
-    try {
-      cb(null, md);
-    } catch (e) {
-      rethrow(e);
+  const { runCallbacks, runTimestamps, runCounts, topic, partition } = batch;
+  let offsetDelta = 0;
+  for (let run = 0; run < runCounts.length; run++) {
+    const cb = runCallbacks[run];
+    const count = runCounts[run]!;
+    if (!cb) {
+      offsetDelta += count;
+      continue;
+    }
+    const timestamp = appendTime >= 0 ? appendTime : runTimestamps[run]!;
+    for (let i = 0; i < count; i++, offsetDelta++) {
+      const md: RecordMetadata = { topic, partition, offset: baseOffset < 0 ? -1 : baseOffset + offsetDelta, timestamp };
+      try {
+        cb(null, md);
+      } catch (e) {
+        rethrow(e);
+      }
     }
   }
 }
 
 export function failBatch(batch: ProducerBatch, err: SamsaClientError): void {
-  for (const cb of batch.callbacks) {
+  for (let run = 0; run < batch.runCounts.length; run++) {
+    const cb = batch.runCallbacks[run];
     if (!cb) continue;
-    try {
-      cb(err, null);
-    } catch (e) {
-      rethrow(e);
+    for (let i = 0; i < batch.runCounts[run]!; i++) {
+      try {
+        cb(err, null);
+      } catch (e) {
+        rethrow(e);
+      }
     }
   }
 }

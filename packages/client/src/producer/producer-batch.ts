@@ -36,9 +36,18 @@ export class ProducerBatch {
   private position = RECORD_BATCH_OVERHEAD;
   recordCount = 0;
   private baseTimestamp = 0;
+  /** The encoded size of the last record appended. */
+  private lastRecordBytes = 1;
   private maxTimestamp = 0;
-  readonly callbacks: Array<DeliveryCallback | null> = [];
-  readonly timestamps: number[] = [];
+  /**
+   * Delivery, per run of consecutive records that share a callback and a timestamp (a loop
+   * of sends with one callback is a run per millisecond): arrays with an entry per record
+   * were most of what the producer allocated, and they live until the acknowledgement, so
+   * at 2M records/s they were promoted and collected by full GCs (39% of the CPU).
+   */
+  readonly runCallbacks: Array<DeliveryCallback | null> = [];
+  readonly runTimestamps: number[] = [];
+  readonly runCounts: number[] = [];
   /** The sealed batch (header + records, compressed or not); null while open. */
   bytes: Buffer | null = null;
   /** Producer fields stamped into `bytes`: -1 until the batch is drained by an idempotent producer. */
@@ -68,8 +77,12 @@ export class ProducerBatch {
     return this.bytes === null;
   }
 
-  /** True when no record of `recordBytes` more would be taken. */
-  isFull(recordBytes = 1): boolean {
+  /**
+   * True when no record of `recordBytes` more would be taken; by default, no record the size
+   * of the last one: a batch a few bytes short of batch.size then goes without waiting out
+   * linger.ms for a record that would most likely not fit.
+   */
+  isFull(recordBytes = this.lastRecordBytes): boolean {
     return this.bytes !== null || (this.recordCount > 0 && this.position + recordBytes > this.sizeLimit);
   }
 
@@ -97,9 +110,15 @@ export class ProducerBatch {
     pos = writeField(buf, pos, r.value, r.valueLength);
     pos = writeHeaders(buf, pos, r.headers);
     this.position = pos;
+    this.lastRecordBytes = size;
     this.recordCount++;
-    this.callbacks.push(r.callback);
-    this.timestamps.push(r.timestamp);
+    const last = this.runCounts.length - 1;
+    if (last >= 0 && this.runCallbacks[last] === r.callback && this.runTimestamps[last] === r.timestamp) this.runCounts[last]!++;
+    else {
+      this.runCallbacks.push(r.callback);
+      this.runTimestamps.push(r.timestamp);
+      this.runCounts.push(1);
+    }
     return true;
   }
 

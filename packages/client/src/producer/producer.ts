@@ -55,6 +55,9 @@ function refuse(callback: DeliveryCallback, code: 'INVALID_RECORD' | 'RECORD_TOO
   return null;
 }
 
+/** Sends that share one clock reading for their timestamps (see sendTimeMs). */
+const SENDS_PER_CLOCK_READ = 64;
+
 export class Producer {
   private readonly s: ProducerSettings;
   private readonly pool: BrokerPool;
@@ -73,6 +76,9 @@ export class Producer {
   private closed: Promise<void> | null = null;
   private pumping = false;
   private blockedTimerAt = Infinity;
+  private clockMs = -1;
+  private clockUses = 0;
+  private clockResetQueued = false;
   private readonly scratch: AppendInput = { timestamp: 0, key: null, keyLength: -1, value: null, valueLength: -1, headers: null, headersBytes: 1, callback: null };
 
   constructor(config: ProducerConfig, options: ProducerOptions = {}) {
@@ -150,7 +156,7 @@ export class Producer {
    */
   private prepare(record: ProducerRecord, callback: DeliveryCallback, into: AppendInput): AppendInput | null {
     if (typeof record.topic !== 'string' || record.topic.length === 0) return refuse(callback, 'INVALID_RECORD', 'a record needs a topic');
-    const timestamp = record.timestamp ?? Date.now();
+    const timestamp = record.timestamp ?? this.sendTimeMs();
     if (!Number.isSafeInteger(timestamp) || timestamp < 0) return refuse(callback, 'INVALID_RECORD', `timestamp ${timestamp} is not a non-negative integer of milliseconds`);
     const headers = record.headers === undefined ? null : headerPairs(record.headers);
     into.timestamp = timestamp;
@@ -168,6 +174,30 @@ export class Producer {
     if (size > this.s.bufferMemory) return refuse(callback, 'RECORD_TOO_LARGE', `the record is ${size} bytes when serialized, which is larger than ${this.s.bufferMemory}, the value of buffer.memory`);
     return into;
   }
+
+  /**
+   * The CreateTime of a record sent without one. Date.now() costs ~65 ns on our machines (a
+   * sixth of a whole send of 100 bytes), so sends in one synchronous run share a reading: it
+   * is taken again after SENDS_PER_CLOCK_READ sends, or once the run ends (a microtask).
+   * A timestamp is thus at most that many sends (microseconds) older than its send() call.
+   */
+  private sendTimeMs(): number {
+    if (this.clockMs < 0 || this.clockUses >= SENDS_PER_CLOCK_READ) {
+      this.clockMs = Date.now();
+      this.clockUses = 0;
+      if (!this.clockResetQueued) {
+        this.clockResetQueued = true;
+        queueMicrotask(this.resetClock);
+      }
+    }
+    this.clockUses++;
+    return this.clockMs;
+  }
+
+  private readonly resetClock = (): void => {
+    this.clockMs = -1;
+    this.clockResetQueued = false;
+  };
 
   private choosePartition(record: ProducerRecord, t: TopicMetadata): number {
     if (record.partition !== undefined) return record.partition;
@@ -189,7 +219,7 @@ export class Producer {
     const result = this.acc.append(record.topic, partition, input);
     if (result === AppendResult.NoMemory) return 'memory';
     if (record.partition === undefined && (record.key == null || this.s.partitionerIgnoreKeys)) {
-      this.partitioner.onAppend(t, partition, input.keyLength + input.valueLength + input.headersBytes);
+      this.partitioner.onAppend(t, partition, this.acc.lastAppendedBytes, this.acc.lastBatchFull);
     }
     if (result === AppendResult.NewBatch) this.sender.wake();
     return 'appended';

@@ -41,6 +41,26 @@ test('unkeyed records stick to one partition until batch.size bytes went to it, 
   assert.equal(p.partition(t), second);
 });
 
+test('past batch.size the sticky partition waits for the batch to be full, and moves on regardless at twice batch.size', () => {
+  // The bug: 100-byte values were counted raw (100 bytes, ~109 encoded), so the partitioner
+  // moved on after 655 records while a 64 KiB batch took ~600: each full batch left a
+  // 55-record one behind, sent alone after linger.ms.
+  let seed = 5;
+  const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const p = new BuiltInPartitioner(1000, random);
+  const t = topic('t', [0, 0, 0, 0]);
+  const first = p.partition(t);
+  p.onAppend(t, first, 1200, false);
+  assert.equal(p.partition(t), first, 'not while the batch can take more');
+  p.onAppend(t, first, 100, true);
+  const second = p.partition(t);
+  assert.notEqual(second, first, 'moved on once the batch is full');
+  p.onAppend(t, second, 1999, false);
+  assert.equal(p.partition(t), second);
+  p.onAppend(t, second, 1, false);
+  assert.notEqual(p.partition(t), second, 'moved on at twice batch.size');
+});
+
 test('the sticky partition is chosen among partitions that have a leader', () => {
   let seed = 3;
   const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);

@@ -62,6 +62,10 @@ test('a batch takes records up to batch.size, and always its first record', () =
   while (b.tryAppend(input(0, null, v))) n++;
   assert.ok(n >= 2 && b.sizeInBytes <= 200, `${n} records in ${b.sizeInBytes} bytes`);
   assert.ok(b.isFull(58));
+  assert.ok(b.isFull(), 'full for a record like the last one: the sender need not wait out linger.ms');
+  const roomy = new ProducerBatch('t', 0, Buffer.alloc(2000), 200, 0);
+  roomy.tryAppend(input(0, null, v));
+  assert.equal(roomy.isFull(), false);
   const big = new ProducerBatch('t', 0, Buffer.alloc(2000), 200, 0);
   assert.ok(big.tryAppend(input(0, null, Buffer.alloc(500))), 'a record larger than batch.size gets a batch of its own');
   assert.equal(big.tryAppend(input(0, null, 'x')), false);
