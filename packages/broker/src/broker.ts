@@ -91,7 +91,8 @@ export class Broker {
     const peerNetwork = new PeerNetwork();
     const replicaManager = new ReplicaManager(config.nodeId, config, metadata, clock, log, store, peerNetwork);
     const topicAdmin = new TopicAdmin(store, metadata, { numPartitions: config.numPartitions, replicationFactor: config.defaultReplicationFactor });
-    const groupCoordinator = new GroupCoordinator(config.nodeId, config, metadata, replicaManager, topicAdmin, clock, options.timers ?? systemTimers, log.child({ component: 'group-coordinator' }));
+    const alone = !options.store && config.metadataStore.kind === 'embedded';
+    const groupCoordinator = new GroupCoordinator(config.nodeId, config, metadata, replicaManager, topicAdmin, clock, options.timers ?? systemTimers, log.child({ component: 'group-coordinator' }), alone);
     // Listening before the replica manager starts, so it hears of every offsets partition it leads.
     groupCoordinator.start();
     const handlers = allHandlers();
@@ -111,10 +112,7 @@ export class Broker {
       autoCreateTopic: async (name) => {
         // As Kafka: an internal topic named in Metadata is created with its own settings
         // (partitions, compaction), whatever auto.create.topics.enable says.
-        if (name === OFFSETS_TOPIC) {
-          await groupCoordinator.ensureOffsetsTopic();
-          return true;
-        }
+        if (name === OFFSETS_TOPIC) return groupCoordinator.ensureOffsetsTopic();
         if (!config.autoCreateTopicsEnable) return false;
         try {
           await topicAdmin.create({ name, numPartitions: -1, replicationFactor: -1 });
@@ -204,6 +202,7 @@ export class Broker {
   }
 
   async stop(): Promise<void> {
+    this.services.replicaManager.stopIsrChecks();
     await this.listener.stop(STOP_TIMEOUT_MS);
     await this.logCleaner?.stop();
     await this.services.replicaManager.stop();
