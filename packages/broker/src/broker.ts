@@ -29,6 +29,7 @@ import { PeerNetwork } from './replication/peer-network.js';
 import { ReplicaManager } from './replication/replica-manager.js';
 import { makeDispatcher } from './server/dispatch.js';
 import { Listener } from './server/listener.js';
+import { FaultHooks } from './server/fault-hooks.js';
 
 export interface BrokerOptions {
   config: BrokerConfig;
@@ -109,6 +110,7 @@ export class Broker {
       handlers,
       readBuffers: new ReadBufferPool(READ_BUFFERS),
       peerNetwork,
+      faults: new FaultHooks(),
       autoCreateTopic: async (name) => {
         // As Kafka: an internal topic named in Metadata is created with its own settings
         // (partitions, compaction), whatever auto.create.topics.enable says.
