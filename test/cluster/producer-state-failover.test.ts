@@ -23,7 +23,7 @@ import { startPython } from '../helpers/python.js';
 /** Holds every Produce response of `b` until the test ends (the broker is killed before). */
 function holdProduceResponses(t: { after(fn: () => unknown): void }, b: ClusterBroker): void {
   const release: Array<() => void> = [];
-  b.broker.services.faults.holdResponses(ApiKey.Produce, () => new Promise<void>((resolve) => release.push(resolve)));
+  b.broker.services.faults.onResponse(ApiKey.Produce, () => new Promise<void>((resolve) => release.push(resolve)));
   t.after(() => {
     for (const r of release) r();
   });

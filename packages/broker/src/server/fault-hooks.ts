@@ -5,13 +5,14 @@
  * a leader that appended and replicated a produce, then died before acknowledging it.
  * Empty in production: one map lookup per request.
  */
-export type ResponseHook = (apiKey: number) => Promise<void>;
+/** Sees the response the handler produced (decoded form) and may hold it back. */
+export type ResponseHook = (apiKey: number, response: unknown) => Promise<void> | void;
 
 export class FaultHooks {
   private readonly beforeResponse = new Map<number, ResponseHook>();
 
   /** Runs `hook` before every response to `apiKey`; the response waits for it. */
-  holdResponses(apiKey: number, hook: ResponseHook): void {
+  onResponse(apiKey: number, hook: ResponseHook): void {
     this.beforeResponse.set(apiKey, hook);
   }
 
@@ -20,9 +21,8 @@ export class FaultHooks {
     else this.beforeResponse.delete(apiKey);
   }
 
-  /** Null (the usual case) or the wait a response to `apiKey` must go through. */
-  before(apiKey: number): Promise<void> | null {
-    const hook = this.beforeResponse.get(apiKey);
-    return hook ? hook(apiKey) : null;
+  /** Undefined (the usual case) or the wait a response to `apiKey` must go through. */
+  before(apiKey: number, response: unknown): Promise<void> | void {
+    return this.beforeResponse.get(apiKey)?.(apiKey, response);
   }
 }
