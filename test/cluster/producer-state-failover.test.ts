@@ -63,6 +63,29 @@ test('our idempotent producer: the leader replicates a batch and dies before ans
   assert.deepEqual(await logValues(t, c, 'idem'), ['a0', 'a1', 'a2'], 'one copy each, in order');
 });
 
+test('producer state rebuilt from the log: followers that copied the unacknowledged batch crash and restart, one of them takes over and still deduplicates the retry', async (t) => {
+  const c = await cluster(t, { brokers: 3 });
+  const { leader, followers } = await replicatedTopic(c, 'idem-rebuilt', 3, { 'min.insync.replicas': '2' });
+  const producer = new Producer({ 'bootstrap.servers': c.bootstrapServers, acks: 'all', 'linger.ms': 0, 'retry.backoff.ms': 50, 'request.timeout.ms': 30_000, 'delivery.timeout.ms': 60_000 });
+  t.after(() => producer.close(2_000));
+  assert.equal((await producer.send({ topic: 'idem-rebuilt', partition: 0, value: 'b0' })).offset, 0);
+  holdProduceResponses(t, leader);
+  const pending = producer.send({ topic: 'idem-rebuilt', partition: 0, value: 'b1' });
+  await waitReplicated(c, followers, 'idem-rebuilt', 2);
+  // A crash leaves no snapshot newer than the batch: each follower's table comes from the log.
+  for (const f of followers) {
+    await f.kill();
+    await f.restart();
+    const p = f.broker.services.replicaManager.partition('idem-rebuilt', 0);
+    assert.equal(p?.producerState.producers.size, 1, `broker ${f.nodeId} rebuilt the producer from its log`);
+    await c.waitFor(`broker ${f.nodeId} back in the ISR`, async () => (await c.partitionState('idem-rebuilt', 0))?.isr.includes(f.nodeId));
+  }
+  await leader.kill();
+  assert.equal((await pending).offset, 1, 'the retry got the original offset');
+  assert.equal((await producer.send({ topic: 'idem-rebuilt', partition: 0, value: 'b2' })).offset, 2);
+  assert.deepEqual(await logValues(t, c, 'idem-rebuilt'), ['b0', 'b1', 'b2'], 'one copy each, in order');
+});
+
 test('librdkafka (confluent-kafka, enable.idempotence=true): its retry of a replicated, unacknowledged batch is deduplicated by the new leader', async (t) => {
   const c = await cluster(t, { brokers: 3 });
   const { leader, followers } = await replicatedTopic(c, 'idem-rd', 3, { 'min.insync.replicas': '2' });
