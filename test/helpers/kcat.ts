@@ -109,7 +109,7 @@ export async function kcatQueryOffset(bootstrap: string, topic: string, partitio
 export interface KcatMetadata {
   controllerid: number;
   brokers: Array<{ id: number; name: string }>;
-  topics: Array<{ topic: string; error?: string; partitions: Array<{ partition: number; leader: number }> }>;
+  topics: Array<{ topic: string; error?: string; partitions: Array<{ partition: number; leader: number; replicas: Array<{ id: number }>; isrs: Array<{ id: number }> }> }>;
 }
 
 /** Metadata for all topics (-L without -t, so nothing is auto-created), or for `topic` (which the broker may auto-create). */

@@ -13,6 +13,7 @@ import type { Logger } from './platform/logger.js';
 import type { ReadBufferPool } from './log/read-buffer-pool.js';
 import type { PeerNetwork } from './replication/peer-network.js';
 import type { ReplicaManager } from './replication/replica-manager.js';
+import type { FaultHooks } from './server/fault-hooks.js';
 
 export interface BrokerServices {
   readonly nodeId: number;
@@ -31,6 +32,8 @@ export interface BrokerServices {
   readonly readBuffers: ReadBufferPool;
   /** Down while the in-process cluster cuts this broker off: no replica fetching either way. */
   readonly peerNetwork: PeerNetwork;
+  /** Test hooks that hold responses (the in-process cluster's fault injection); empty otherwise. */
+  readonly faults: FaultHooks;
   /**
    * Creates a topic with the broker defaults if auto.create.topics.enable allows it, and
    * waits (bounded) until this broker can serve it. Returns false when it may not be created.

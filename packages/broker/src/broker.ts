@@ -32,6 +32,7 @@ import { PeerNetwork } from './replication/peer-network.js';
 import { ReplicaManager } from './replication/replica-manager.js';
 import { makeDispatcher } from './server/dispatch.js';
 import { Listener } from './server/listener.js';
+import { FaultHooks } from './server/fault-hooks.js';
 
 export interface BrokerOptions {
   config: BrokerConfig;
@@ -96,7 +97,8 @@ export class Broker {
     const peerNetwork = new PeerNetwork();
     const replicaManager = new ReplicaManager(config.nodeId, config, metadata, clock, log, store, peerNetwork);
     const topicAdmin = new TopicAdmin(store, metadata, { numPartitions: config.numPartitions, replicationFactor: config.defaultReplicationFactor });
-    const groupCoordinator = new GroupCoordinator(config.nodeId, config, metadata, replicaManager, topicAdmin, clock, options.timers ?? systemTimers, log.child({ component: 'group-coordinator' }));
+    const alone = !options.store && config.metadataStore.kind === 'embedded';
+    const groupCoordinator = new GroupCoordinator(config.nodeId, config, metadata, replicaManager, topicAdmin, clock, options.timers ?? systemTimers, log.child({ component: 'group-coordinator' }), alone);
     // Listening before the replica manager starts, so it hears of every offsets partition it leads.
     groupCoordinator.start();
     const controllerOps = new ControllerOperations(store, metadata, log.child({ component: 'controller' }));
@@ -115,13 +117,11 @@ export class Broker {
       handlers,
       readBuffers: new ReadBufferPool(READ_BUFFERS),
       peerNetwork,
+      faults: new FaultHooks(),
       autoCreateTopic: async (name) => {
         // As Kafka: an internal topic named in Metadata is created with its own settings
         // (partitions, compaction), whatever auto.create.topics.enable says.
-        if (name === OFFSETS_TOPIC) {
-          await groupCoordinator.ensureOffsetsTopic();
-          return true;
-        }
+        if (name === OFFSETS_TOPIC) return groupCoordinator.ensureOffsetsTopic();
         if (!config.autoCreateTopicsEnable) return false;
         try {
           await topicAdmin.create({ name, numPartitions: -1, replicationFactor: -1 });
@@ -234,6 +234,7 @@ export class Broker {
     // session.stop() does; it must not be opened again meanwhile.
     this.session.beginStop();
     this.livenessProbes.stop();
+    this.services.replicaManager.stopIsrChecks();
     await this.listener.stop(STOP_TIMEOUT_MS);
     await this.logCleaner?.stop();
     await this.services.replicaManager.stop();

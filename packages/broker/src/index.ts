@@ -8,3 +8,4 @@ export type { KeyValue, Lease, ListResult, MetadataStore, TxnOp, WatchEvent, Wat
 export { StoreLink, type LinkState } from './metadata/store-link.js';
 export { PausableTimers } from './platform/timers.js';
 export { Keys, type PartitionState, type ControllerRecord, type BrokerRegistration } from './metadata/keys.js';
+export { FaultHooks, type ResponseHook } from './server/fault-hooks.js';

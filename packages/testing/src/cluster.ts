@@ -68,6 +68,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const ownDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'samsa-cluster-')));
   const settings = new Map<string, string>(Object.entries(options.kafkaDefaults ? {} : TEST_SETTINGS));
+  // Every broker is registered before startCluster returns, so __consumer_offsets gets
+  // Kafka's 3 replicas on 3 or more brokers; a smaller cluster gets one per broker, where
+  // Kafka (and kafkaDefaults) would refuse groups until 3 brokers exist.
+  if (!options.kafkaDefaults) settings.set('offsets.topic.replication.factor', String(Math.min(3, count)));
   for (const [k, v] of Object.entries(options.config ?? {})) settings.set(k, String(v));
   const store = await EmbeddedMetadataStore.open(null);
   let controllerRecord: ControllerRecord | null = null;

@@ -21,7 +21,9 @@ async function find(broker: BrokerServices, key: string, keyType: number): Promi
   if (keyType === TRANSACTION) return none(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'transactions are not supported yet');
   if (keyType !== GROUP) return none(ErrorCode.INVALID_REQUEST, `unknown key type ${keyType}`);
   if (key.length === 0) return none(ErrorCode.INVALID_GROUP_ID, 'the group id is empty');
-  await broker.groupCoordinator.ensureOffsetsTopic();
+  if (!(await broker.groupCoordinator.ensureOffsetsTopic())) {
+    return none(ErrorCode.COORDINATOR_NOT_AVAILABLE, `fewer live brokers than offsets.topic.replication.factor`);
+  }
   const partition = broker.metadata.partition(OFFSETS_TOPIC, broker.groupCoordinator.partitionOf(key));
   const leader = partition?.state?.leader ?? -1;
   const node = broker.metadata.brokers.get(leader);

@@ -94,6 +94,17 @@ export class ReplicaManager {
     for (const p of this.partitions.values()) p.maybeShrinkIsr(this.config.replicaLagTimeMaxMs);
   }
 
+  /**
+   * A stopping broker's listener drains first and serves no more follower fetches, so its
+   * followers look stalled: shrinking the ISR then would leave the leader alone in it, and
+   * its partitions offline once it is gone instead of led by a follower. Called first thing
+   * in Broker.stop.
+   */
+  stopIsrChecks(): void {
+    if (this.isrTimer) clearInterval(this.isrTimer);
+    this.isrTimer = null;
+  }
+
   partition(topic: string, index: number): Partition | null {
     return this.partitions.get(`${topic}-${index}`) ?? null;
   }

@@ -59,6 +59,8 @@ export function makeDispatcher(handlers: ReadonlyMap<number, Handler>, broker: B
         { header: { apiKey, apiVersion, correlationId, clientId: header.clientId }, conn, broker, afterResponse: (run) => after.push(run) },
         request as never,
       );
+      const hold = broker.faults.before(apiKey, response);
+      if (hold !== undefined) await hold;
       if (response === null) return { chunks: null, written };
       const w = new Writer(1024);
       writeResponseHeader(w, apiKey, apiVersion, correlationId);

@@ -46,6 +46,7 @@ export class GroupCoordinator {
   private retentionTimer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
   private unwatchTopics: (() => void) | null = null;
+  private warnedTooFewBrokers = false;
 
   constructor(
     private readonly nodeId: number,
@@ -56,6 +57,8 @@ export class GroupCoordinator {
     private readonly clock: Clock,
     private readonly timers: Timers,
     private readonly log: Logger,
+    /** This broker's metadata store is its own (embedded, not shared): it never has peers. */
+    private readonly alone = false,
   ) {
     const n = (name: string): number => Number(config.values.get(name));
     this.limits = {
@@ -96,23 +99,40 @@ export class GroupCoordinator {
   }
 
   /**
-   * Creates __consumer_offsets on first use, as Kafka does, with replicas up to
-   * offsets.topic.replication.factor (fewer when fewer brokers are alive).
+   * Creates __consumer_offsets on first use, as Kafka does. False while it cannot exist yet
+   * (FindCoordinator then answers COORDINATOR_NOT_AVAILABLE, which clients retry).
    */
-  async ensureOffsetsTopic(): Promise<void> {
-    if (!this.metadata.topic(OFFSETS_TOPIC)) await this.createOffsetsTopic();
+  async ensureOffsetsTopic(): Promise<boolean> {
+    if (!this.metadata.topic(OFFSETS_TOPIC) && !(await this.createOffsetsTopic())) return false;
     // The record alone is not enough: the controller elects the partitions' first leaders
     // just after, and a FindCoordinator racing the creation must wait for them.
     await this.replicaManager.awaitLocalPartitions(OFFSETS_TOPIC, 10_000);
+    return true;
   }
 
-  private async createOffsetsTopic(): Promise<void> {
+  /**
+   * offsets.topic.replication.factor, Kafka's rule: the topic is not created while fewer
+   * brokers are registered than the factor. Capping it at the live brokers instead would
+   * leave a cluster whose first group arrived during a rolling start with an under-replicated
+   * offsets topic for good (a topic's replication factor never grows by itself). The one
+   * exception: a broker on its own embedded store (a lone `samsa start`) can never have
+   * peers, so it uses one replica where Kafka would refuse groups forever.
+   */
+  private async createOffsetsTopic(): Promise<boolean> {
     const wanted = Number(this.config.values.get('offsets.topic.replication.factor'));
+    const live = this.metadata.brokers.size;
+    const replicationFactor = this.alone ? Math.min(wanted, Math.max(1, live)) : wanted;
+    if (live < replicationFactor) {
+      // Clients retry FindCoordinator every retry.backoff.ms: say it once.
+      if (!this.warnedTooFewBrokers) this.log.warn({ live, replicationFactor }, `${OFFSETS_TOPIC} waits for offsets.topic.replication.factor brokers`);
+      this.warnedTooFewBrokers = true;
+      return false;
+    }
     try {
       await this.topicAdmin.create({
         name: OFFSETS_TOPIC,
         numPartitions: this.partitionCount,
-        replicationFactor: Math.max(1, Math.min(wanted, this.metadata.brokers.size)),
+        replicationFactor,
         configs: new Map([
           ['cleanup.policy', 'compact'],
           ['segment.bytes', this.config.values.get('offsets.topic.segment.bytes')!],
@@ -120,10 +140,11 @@ export class GroupCoordinator {
         ]),
         internal: true,
       });
-      this.log.info({ partitions: this.partitionCount }, `created ${OFFSETS_TOPIC}`);
+      this.log.info({ partitions: this.partitionCount, replicationFactor }, `created ${OFFSETS_TOPIC}`);
     } catch (e) {
       if (!(e instanceof AdminError) || e.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS) throw e;
     }
+    return true;
   }
 
   /** NONE when this broker serves the group now; else the error the client must act on. */

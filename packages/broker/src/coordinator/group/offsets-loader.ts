@@ -1,6 +1,12 @@
 /**
  * Replays one __consumer_offsets partition into the coordinator's state: the latest value
  * of each key wins and a tombstone deletes it, which is what compaction would leave.
+ *
+ * It reads to the log end, not the high watermark, as Kafka's loader does. A new leader's
+ * HW lags: a follower hears of the HW one fetch after it copied the records, so a commit
+ * the old leader acknowledged (its HW passed it) may sit above the new leader's HW. Every
+ * record a leader holds stays in the partition (followers truncate to the leader), and the
+ * HW passes it as soon as the followers fetch again.
  */
 import { iterateBatches, isControlBatch, readRecords } from '@samsa/protocol';
 import type { Partition } from '../../replication/partition.js';
@@ -17,7 +23,7 @@ export async function loadOffsetsPartition(p: Partition, ownsGroup: (groupId: st
   const offsets: LoadedState['offsets'] = new Map();
   const groups: LoadedState['groups'] = new Map();
   let offset = p.logStartOffset;
-  const end = p.highWatermark;
+  const end = p.logEndOffset;
   while (offset < end) {
     const { records, nextOffset } = await p.log.read(offset, READ_CHUNK_BYTES, { maxOffset: end, minOneBatch: true });
     if (records.length === 0 || nextOffset <= offset) break;
