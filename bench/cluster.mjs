@@ -13,7 +13,7 @@
 //     rejoins the ISR between rounds. Run twice: with Kafka's broker and producer defaults
 //     (goal: p99 under 2 s) and with the test settings (goal: p99 under 500 ms); each round
 //     also times the steps (session ended, new leader written, first acknowledgement).
-//   npx tsc -b && node bench/cluster.mjs [--records=100000] [--size=100] [--kills=20] [--only=failover|throughput] [--brokers=processes|in-process]
+//   npx tsc -b && node bench/cluster.mjs [--records=300000] [--size=100] [--kills=20] [--only=failover|throughput] [--brokers=processes|in-process]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +24,7 @@ import { startEtcd } from '../test/dist/test/helpers/etcd-process.js';
 import { machineNote } from './lib/machine-note.mjs';
 
 const flags = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
-const records = Number(flags.records ?? 100_000);
+const records = Number(flags.records ?? 300_000);
 const size = Number(flags.size ?? 100);
 const kills = Number(flags.kills ?? 20);
 
