@@ -39,6 +39,7 @@ import { loadLog, type LoadContext } from './recovery.js';
 import { selectForDeletion, type Deletion } from './retention.js';
 import { Segment } from './segment.js';
 import { SerialQueue } from './serial-queue.js';
+import { TailCache } from './tail-cache.js';
 import { commitCleaned, completeSwap, removeCleaned } from './cleaner/segment-swap.js';
 import type { AppendResult, PartitionLogOptions, ReadOptions, ReadResult, RetentionResult } from './types.js';
 
@@ -79,6 +80,11 @@ export class PartitionLog {
   private truncations = 0;
   private recoveryPointValue: number;
   private state: 'open' | 'closing' | 'closed' = 'open';
+  /** The leader's recent appends in memory (tail-cache.ts); null unless setTailCache turned it on. */
+  private tail: TailCache | null = null;
+  /** The segment list and truncation count the tail cache's entries belong to: any change empties it. */
+  private tailSegments: readonly Segment[] | null = null;
+  private tailTruncations = -1;
   private closing: Promise<void> | null = null;
 
   private constructor(
@@ -248,6 +254,10 @@ export class PartitionLog {
       for (const item of group) item.reject(e);
       return;
     }
+    if (this.tail) {
+      this.tailMatchesLog();
+      for (const item of group) this.tail.add(item.blob, item.prepared!.batches);
+    }
     const flushed = this.flusher.written(segment, records);
     for (const item of group) {
       const p = item.prepared!;
@@ -261,6 +271,35 @@ export class PartitionLog {
   /** fsyncs every append that has resolved so far (their bytes; indexes are rebuilt after a crash). */
   flush(): Promise<void> {
     return this.flusher.flush();
+  }
+
+  // ---------------------------------------------------------------- tail cache
+
+  /**
+   * Keeps appends from now on in memory, up to `maxBytes`, to serve reads of the log's tail
+   * (tail-cache.ts); 0 turns it off and drops what it holds. The partition turns it on while
+   * it leads followers.
+   */
+  setTailCache(maxBytes: number): void {
+    if (maxBytes <= 0) this.tail = null;
+    else if (!this.tail || this.tail.maxBytes !== maxBytes) this.tail = new TailCache(maxBytes);
+  }
+
+  /** Drops cached appends below `offset` (its followers hold them). */
+  trimTailCache(offset: number): void {
+    this.tail?.trimBelow(offset);
+  }
+
+  get tailCache(): TailCache | null {
+    return this.tail;
+  }
+
+  /** Empties the tail cache if a roll, truncation, compaction or deletion changed the log since its entries were added. */
+  private tailMatchesLog(): void {
+    if (this.tailSegments === this.segments && this.tailTruncations === this.truncations) return;
+    this.tail?.clear();
+    this.tailSegments = this.segments;
+    this.tailTruncations = this.truncations;
   }
 
   // ---------------------------------------------------------------- rolling
@@ -331,6 +370,11 @@ export class PartitionLog {
       if (fetchOffset >= maxOffset) return { records: EMPTY, firstOffset: -1, nextOffset: fetchOffset };
       const truncations = this.truncations;
       const segments = this.segments;
+      if (this.tail && this.state === 'open') {
+        this.tailMatchesLog();
+        const cached = this.tail.read(fetchOffset, maxBytes, maxOffset, opts.minOneBatch, opts.pool);
+        if (cached) return cached;
+      }
       try {
         return await this.readSegments(segments, fetchOffset, maxBytes, maxOffset, opts);
       } catch (e) {

@@ -24,6 +24,13 @@ export interface AppendResult {
 export type Role = 'leader' | 'follower';
 
 /**
+ * How much of its latest appends a leader with followers keeps in memory for their fetches
+ * (log/tail-cache.ts): replica.fetch.max.bytes' default, a caught-up follower's whole fetch.
+ * Followers trim it as they fetch, so it holds only what is not yet replicated.
+ */
+export const TAIL_CACHE_BYTES = 1024 * 1024;
+
+/**
  * How a leader changes its ISR: a compare-and-swap of the partition state guarded by its
  * leader epoch (isr-writer.ts). Resolves with the partition epoch written, or null when the
  * write lost (the state changed; the next check proposes again).
@@ -115,6 +122,7 @@ export class Partition {
       for (const id of replicas) if (id !== this.nodeId) this.followers.set(id, new FollowerState(id, isr.includes(id) ? now : 0));
     }
     for (const id of replicas) if (id !== this.nodeId && !this.followers.has(id)) this.followers.set(id, new FollowerState(id, 0));
+    this.log.setTailCache(replicas.length > 1 ? TAIL_CACHE_BYTES : 0);
     this.maybeAdvanceHighWatermark();
     this.notifyData();
   }
@@ -132,6 +140,7 @@ export class Partition {
     this.partitionEpoch = partitionEpoch;
     this.pendingIsr = null;
     this.followers.clear();
+    this.log.setTailCache(0);
     this.notifyData();
   }
 
@@ -151,10 +160,18 @@ export class Partition {
     const f = this.followers.get(replicaId);
     if (this.role !== 'leader' || !f) return;
     f.onFetch(fetchOffset, this.log.logEndOffset, this.clock.now());
+    this.trimTailCache();
     if (!this.isr.includes(replicaId) && !this.pendingIsr && f.logEndOffset >= this.highWatermarkValue && f.logEndOffset >= this.leaderEpochStartOffset && this.isLive(replicaId)) {
       this.changeIsr([...this.isr, replicaId], 'follower caught up');
     }
     this.maybeAdvanceHighWatermark();
+  }
+
+  /** Appends every ISR follower holds need not stay in memory; those out of the ISR read the file. */
+  private trimTailCache(): void {
+    let held = this.log.logEndOffset;
+    for (const id of this.isr) if (id !== this.nodeId) held = Math.min(held, this.followers.get(id)?.logEndOffset ?? -1);
+    if (held > 0) this.log.trimTailCache(held);
   }
 
   /** Drops followers not caught up within replica.lag.time.max.ms from the ISR (the leader stays). */
