@@ -31,7 +31,9 @@ test('reconnects to a failing broker are spaced by reconnect.backoff.ms, doublin
   const gaps = accepts.slice(1).map((at, i) => at - accepts[i]!);
   assert.ok(gaps.length >= 4, `${accepts.length} attempts`);
   const expected = [40, 80, 160, 200, 200, 200];
-  gaps.slice(0, 5).forEach((gap, i) => assert.ok(gap >= expected[i]! - 5 && gap < expected[i]! + 60, `gap ${i}: ${gap} ms, expected about ${expected[i]}`));
+  // Never early (the backoff is a floor); late only by what a loaded machine delays a timer
+  // (a gap of 249 ms for 80 was seen at load 8): an uncapped doubling would reach 640 by gap 4.
+  gaps.slice(0, 5).forEach((gap, i) => assert.ok(gap >= expected[i]! - 5 && gap < expected[i]! + 250, `gap ${i}: ${gap} ms, expected about ${expected[i]}`));
 });
 
 test('one connection per broker: concurrent asks share it, and it is reopened after it closes', async (t) => {
