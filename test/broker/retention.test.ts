@@ -115,7 +115,11 @@ test('segment.ms rolls by age; retention.ms deletes segments whose newest record
   for (let b = 0; b < 5; b++) assert.equal((await client.produceTo(topic, 0, batchOf([`new-${b}`], 50), 1)).errorCode, 0);
 
   await waitFor('retention.ms to delete the old segment', 10_000, async () => ((await client.offsetOf(topic, 0, EARLIEST)) === 5n ? true : undefined));
-  assert.deepEqual((await segmentFiles(dir)).map((s) => s.baseOffset), [5], 'only the young segment is left on disk');
+  // The five young batches may span two segments: on a loaded machine producing them can
+  // take longer than segment.ms (a full-suite run once saw segments [5, 7]). What matters is
+  // that the old segment is gone and every young one is kept.
+  const left = (await segmentFiles(dir)).map((s) => s.baseOffset);
+  assert.equal(left[0], 5, `only young segments are left on disk (${left.join(', ')})`);
   assert.equal((await client.fetchFrom(topic, 0, 0n)).errorCode, ErrorCode.OFFSET_OUT_OF_RANGE, 'fetch at 0 after retention');
   const kept = await fetchAllBatches(client, topic, 0, 5, 10, { withIds: true });
   assert.deepEqual(kept.flatMap((b) => b.ids), ['new-0', 'new-1', 'new-2', 'new-3', 'new-4'], 'the recent records stay readable');
