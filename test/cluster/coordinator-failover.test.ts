@@ -218,7 +218,6 @@ test('kafka-python consumer group: commits, the coordinator is killed, it goes o
   );
   t.after(async () => {
     if (!py.exited) py.child.kill('SIGKILL');
-    if (process.env.KPY_DEBUG) await writeFile('/tmp/sm-kpy-stderr.log', py.stderr);
     await rm(go, { force: true });
   });
   await py.waitFor('stdout', /"phase": 1/, 30_000, 'kafka-python to consume the first 30');
