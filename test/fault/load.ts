@@ -72,6 +72,7 @@ export function startSamsaProducer(bootstrap: string, topic: string, ackFile: st
   })();
   return {
     async stop() {
+      if (stopping) return summary;
       stopping = true;
       await loop;
       await producer.flush();
@@ -150,6 +151,10 @@ export function stopRequested(stopFile: string): boolean {
  */
 export class GroupReader {
   readonly seen = new Map<string, number>();
+  /** Rebalance listener calls, with times, for a failure message. */
+  readonly events: string[] = [];
+  /** partition -> the offset after the last record handed out. */
+  readonly next = new Map<number, number>();
   commits = 0;
   commitErrors = 0;
   pollErrors = 0;
@@ -168,7 +173,10 @@ export class GroupReader {
       'fetch.max.wait.ms': 200,
       'request.timeout.ms': 10_000,
     });
-    this.consumer.subscribe([topic]);
+    const note = (what: string) => (tps: Array<{ partition: number }>) => {
+      this.events.push(`${new Date().toISOString().slice(11, 23)} ${what} [${tps.map((tp) => tp.partition).sort()}]`);
+    };
+    this.consumer.subscribe([topic], { onPartitionsAssigned: note('assigned'), onPartitionsRevoked: note('revoked'), onPartitionsLost: note('lost') });
     this.loop = this.run();
   }
 
@@ -185,6 +193,7 @@ export class GroupReader {
       for (const r of records) {
         const v = r.value!.toString();
         this.seen.set(v, (this.seen.get(v) ?? 0) + 1);
+        this.next.set(r.partition, r.offset + 1);
       }
       if (records.length === 0) continue;
       try {
@@ -196,8 +205,16 @@ export class GroupReader {
     }
   }
 
+  /** For a failure message: what is assigned and where each partition's reading stands. */
+  describe(): string {
+    const assigned = this.consumer.assignment().map((tp) => tp.partition).sort();
+    const next = [...this.next.entries()].sort((a, b) => a[0] - b[0]).map(([p, o]) => `${p}@${o}`);
+    return `assigned [${assigned}], read up to ${next.join(' ')}; ${this.commits} commits, ${this.commitErrors} commit errors, ${this.pollErrors} poll errors; rebalances: ${this.events.slice(-10).join('; ')}`;
+  }
+
   /** Stops polling, commits what was consumed (bounded retries) and leaves the group. */
   async close(): Promise<void> {
+    if (this.stopping) return;
     this.stopping = true;
     await this.loop;
     for (let attempt = 0; attempt < 5; attempt++) {
