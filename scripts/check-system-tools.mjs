@@ -36,6 +36,17 @@ function pythonHas(module) {
   return spawnSync('/usr/bin/python3', ['-c', `import ${module}`], { stdio: 'ignore' }).status === 0;
 }
 
+// The fault suite (`npm run test:fault`) puts each broker in a network namespace and cuts it
+// off with iptables: it needs `ip` (iproute2), `iptables` and root.
+if (process.argv.includes('--fault')) {
+  NEEDED.push({ pkg: 'iproute2', present: () => existsSync('/usr/sbin/ip') || existsSync('/sbin/ip') });
+  NEEDED.push({ pkg: 'iptables', present: () => existsSync('/usr/sbin/iptables') || existsSync('/sbin/iptables') });
+  if (process.getuid?.() !== 0) {
+    console.error('npm run test:fault creates network namespaces and iptables rules: run it as root');
+    process.exit(1);
+  }
+}
+
 const missing = NEEDED.filter((n) => !n.present()).map((n) => n.pkg);
 if (missing.length === 0) process.exit(0);
 

@@ -37,18 +37,22 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startEtcd(): Promise<EtcdProcess> {
+/**
+ * `host`: the address etcd listens on, 127.0.0.1 unless a test gives another (the fault
+ * test's brokers live in network namespaces and reach etcd over a bridge the test made).
+ */
+export async function startEtcd(options: { host?: string } = {}): Promise<EtcdProcess> {
   // Another process can take a port between freePort() and etcd's bind: try again then.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startEtcdOnce();
+      return await startEtcdOnce(options.host ?? '127.0.0.1');
     } catch (e) {
       if (attempt >= 3 || !/address already in use/.test((e as Error).message)) throw e;
     }
   }
 }
 
-async function startEtcdOnce(): Promise<EtcdProcess> {
+async function startEtcdOnce(host: string): Promise<EtcdProcess> {
   const dataDir = await mkdtemp(join(tmpdir(), 'samsa-etcd-'));
   const clientPort = await freePort();
   const peerPort = await freePort();
@@ -58,7 +62,7 @@ async function startEtcdOnce(): Promise<EtcdProcess> {
     await rm(dataDir, { recursive: true, force: true });
   };
   try {
-    current = await spawnEtcd(dataDir, clientPort, peerPort);
+    current = await spawnEtcd(host, dataDir, clientPort, peerPort);
   } catch (e) {
     await stop();
     throw e;
@@ -67,19 +71,19 @@ async function startEtcdOnce(): Promise<EtcdProcess> {
     get pid() {
       return current!.child.pid!;
     },
-    endpoint: `127.0.0.1:${clientPort}`,
-    url: (prefix = '') => `etcd://127.0.0.1:${clientPort}${prefix}`,
+    endpoint: `${host}:${clientPort}`,
+    url: (prefix = '') => `etcd://${host}:${clientPort}${prefix}`,
     output: () => current!.output(),
     stop,
     async restart() {
       await killAndWait(current!.child, current!.exited);
-      current = await spawnEtcd(dataDir, clientPort, peerPort);
+      current = await spawnEtcd(host, dataDir, clientPort, peerPort);
     },
   };
 }
 
-async function spawnEtcd(dataDir: string, clientPort: number, peerPort: number): Promise<{ child: ChildProcess; exited: Promise<void>; output: () => string }> {
-  const client = `http://127.0.0.1:${clientPort}`;
+async function spawnEtcd(host: string, dataDir: string, clientPort: number, peerPort: number): Promise<{ child: ChildProcess; exited: Promise<void>; output: () => string }> {
+  const client = `http://${host}:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
   const child = spawn(
     ETCD_BIN,

@@ -70,8 +70,12 @@ export class ClassicGroup {
   private readonly staticMembers = new Map<string, string>();
   private joinTimer: TimerHandle | null = null;
   private initialDelay: TimerHandle | null = null;
-  /** Called when a generation becomes Stable (assignments known) and when the group empties. */
-  onStable: (g: ClassicGroup) => void = () => undefined;
+  /**
+   * Stores the group (assignments known) and resolves to the write's error code, 0 when it
+   * is stored: the leader's SyncGroup waits for it. Also told when a static member replaces
+   * itself in a Stable group; `onEmpty` when the group empties.
+   */
+  onStable: (g: ClassicGroup) => Promise<number> = () => Promise.resolve(0);
   onEmpty: (g: ClassicGroup) => void = () => undefined;
 
   constructor(
@@ -166,7 +170,7 @@ export class ClassicGroup {
     if (this.leaderId === oldId) this.leaderId = newId;
     if (this.state === 'Stable' && sameProtocols(old.protocols, req.protocols)) {
       this.scheduleSession(member);
-      this.onStable(this);
+      void this.onStable(this);
       return Promise.resolve(this.joinResultFor(member));
     }
     return this.updateMemberAndRebalance(member, req);
@@ -314,11 +318,30 @@ export class ClassicGroup {
     this.scheduleSession(member);
     if (memberId === this.leaderId) {
       for (const m of this.members.values()) m.assignment = assignments.get(m.memberId) ?? Buffer.alloc(0);
-      this.transitionTo('Stable');
-      this.onStable(this);
-      for (const m of this.members.values()) m.answerSync(this.syncResultFor(m));
+      // Kafka's doSyncGroup: the generation is Stable, and its members get their assignments,
+      // only once it is stored. Answering first would let a member consume under a generation
+      // that a coordinator move brings back from an older record, with other members in it.
+      const generation = this.generationId;
+      void this.onStable(this).then((errorCode) => this.assignmentStored(generation, errorCode));
     }
     return result;
+  }
+
+  private assignmentStored(generation: number, errorCode: number): void {
+    // A join, leave or expiry while the write was in flight has moved the group on.
+    if (this.state !== 'CompletingRebalance' || this.generationId !== generation) return;
+    if (errorCode !== 0) {
+      // Kafka's resetAndPropagateAssignmentError: every waiting member gets the write's
+      // error (a coordinator error: find it again, rejoin) and the group rebalances.
+      for (const m of this.members.values()) {
+        m.assignment = Buffer.alloc(0);
+        m.answerSync(syncError(errorCode));
+      }
+      this.maybePrepareRebalance();
+      return;
+    }
+    this.transitionTo('Stable');
+    for (const m of this.members.values()) m.answerSync(this.syncResultFor(m));
   }
 
   private syncResultFor(m: GroupMember): SyncResult {

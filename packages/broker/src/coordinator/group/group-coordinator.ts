@@ -167,7 +167,7 @@ export class GroupCoordinator {
 
   private newGroup(groupId: string): ClassicGroup {
     const g = new ClassicGroup(groupId, this.limits, this.timers, this.clock);
-    g.onStable = (x) => void this.storeGroup(x);
+    g.onStable = (x) => this.storeGroup(x);
     g.onEmpty = (x) => void this.storeGroup(x);
     return g;
   }
@@ -219,7 +219,8 @@ export class GroupCoordinator {
     }
   }
 
-  private async storeGroup(g: ClassicGroup): Promise<void> {
+  /** Appends the group's metadata record; resolves to the append's error code (see `append`). */
+  private async storeGroup(g: ClassicGroup): Promise<number> {
     const value = encodeGroupValue({
       protocolType: g.protocolType ?? '',
       generationId: g.generationId,
@@ -237,7 +238,7 @@ export class GroupCoordinator {
         assignment: m.assignment,
       })),
     });
-    await this.append(g.groupId, [{ key: encodeGroupKey(g.groupId), value }]);
+    return this.append(g.groupId, [{ key: encodeGroupKey(g.groupId), value }]);
   }
 
   /** Stores commits; returns an error code per (topic, partition). */

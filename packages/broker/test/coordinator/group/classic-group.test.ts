@@ -229,3 +229,57 @@ test('the first member of an empty group sets its protocol type', async () => {
   const b2 = group.join(req(b.memberId, ['default'], { protocolType: 'connect' }));
   assert.deepEqual([(await c).errorCode, (await b2).errorCode], [0, 0]);
 });
+
+/** A two-member group at generation 2, each member's JoinGroup answered; writes wait for the test. */
+async function twoMembers() {
+  const { group } = setup();
+  const writes: Array<(errorCode: number) => void> = [];
+  group.onStable = () => new Promise((resolve) => writes.push(resolve));
+  const a = await newMember(group);
+  await a.join;
+  const first = group.sync(a.id, null, 1, null, null, new Map());
+  await new Promise((r) => setImmediate(r));
+  writes.shift()!(0);
+  assert.equal((await first).errorCode, 0);
+  const b = await newMember(group);
+  const [ja] = await Promise.all([group.join(req(a.id)), b.join]);
+  assert.equal(ja.generationId, 2);
+  return { group, writes, leaderId: a.id, followerId: b.id };
+}
+
+test("the leader's SyncGroup waits for the group's write; a failed write answers every waiting member with its error and the group rebalances (Kafka's doSyncGroup)", async () => {
+  const { group, writes, leaderId, followerId } = await twoMembers();
+  const follower = group.sync(followerId, null, 2, null, null, new Map());
+  const leader = group.sync(leaderId, null, 2, null, null, new Map([[leaderId, Buffer.from('L')], [followerId, Buffer.from('F')]]));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(writes.length, 1, 'the leader stored the generation');
+  assert.equal(group.state, 'CompletingRebalance', 'not Stable before the write is acknowledged');
+  writes.shift()!(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  assert.equal((await leader).errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  assert.equal((await follower).errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  assert.equal(group.state, 'PreparingRebalance');
+  assert.equal(group.heartbeat(followerId, null, 2), ErrorCode.REBALANCE_IN_PROGRESS, 'members keep their ids and generation: they rejoin with them');
+
+  // Both rejoin with their ids; the next generation is stored and only then handed out.
+  const [j3] = await Promise.all([group.join(req(leaderId)), group.join(req(followerId))]);
+  assert.equal(j3.generationId, 3);
+  const follower3 = group.sync(followerId, null, 3, null, null, new Map());
+  const leader3 = group.sync(leaderId, null, 3, null, null, new Map([[leaderId, Buffer.from('L3')], [followerId, Buffer.from('F3')]]));
+  await new Promise((r) => setImmediate(r));
+  writes.shift()!(0);
+  assert.equal((await leader3).assignment.toString(), 'L3');
+  assert.equal((await follower3).assignment.toString(), 'F3');
+  assert.equal(group.state, 'Stable');
+});
+
+test('a write that completes after the group moved on (a member left meanwhile) changes nothing', async () => {
+  const { group, writes, leaderId, followerId } = await twoMembers();
+  const leader = group.sync(leaderId, null, 2, null, null, new Map());
+  await new Promise((r) => setImmediate(r));
+  group.leave([{ memberId: followerId, groupInstanceId: null }]);
+  assert.equal((await leader).errorCode, ErrorCode.REBALANCE_IN_PROGRESS);
+  assert.equal(group.state, 'PreparingRebalance');
+  writes.shift()!(0);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(group.state, 'PreparingRebalance', 'the late write does not make the old generation Stable');
+});
