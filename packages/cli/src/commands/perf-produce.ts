@@ -10,9 +10,9 @@
 import type { Command } from 'commander';
 import { FailedError, UsageError } from '../errors.js';
 import { clientCommand, intArg, setup, type ClientOptions } from '../options.js';
-import { produceLoop, type ProduceLoopOptions } from '../perf/produce-loop.js';
+import { produceLoop, type ProduceLoopOptions, type ProduceLoopResult } from '../perf/produce-loop.js';
 import { runProduceWorkers } from '../perf/produce-workers.js';
-import { LatencyHistogram, latencyLine, ProgressLine, throughput, MB } from '../perf/stats.js';
+import { latencyLine, ProgressLine, throughput, MB } from '../perf/stats.js';
 import { addProducerFlags, producerConfig, type ProducerFlags } from '../producer-flags.js';
 import { requireTopic } from '../topic-check.js';
 import { durationArg } from './perf.js';
@@ -26,16 +26,8 @@ interface PerfProduceOptions extends ClientOptions, ProducerFlags {
   producers: number;
 }
 
-/** What the command reports, whichever way the producers ran. */
-export interface ProduceTotals {
-  sent: number;
-  acked: number;
-  failed: number;
-  firstError: string | null;
-  startMs: number;
-  lastAckMs: number;
-  latency: LatencyHistogram;
-}
+/** What the command reports, whichever way the producers ran: one loop's result, or the workers' merged. */
+export type ProduceTotals = ProduceLoopResult;
 
 export function perfProduceCommand(): Command {
   const cmd = clientCommand('produce', 'measure producer throughput and latency (kafka-producer-perf-test)', [

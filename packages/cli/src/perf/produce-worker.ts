@@ -5,7 +5,7 @@
  * for the progress line, stops early on "stop", and posts its figures and encoded histogram.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { produceLoop, type ProduceLoopOptions } from './produce-loop.js';
+import { produceLoop, type ProduceLoopOptions, type ProduceLoopResult } from './produce-loop.js';
 
 export interface ProduceWorkerData {
   options: ProduceLoopOptions;
@@ -14,15 +14,8 @@ export interface ProduceWorkerData {
   index: number;
 }
 
-export interface ProduceWorkerResult {
-  sent: number;
-  acked: number;
-  failed: number;
-  firstError: string | null;
-  startMs: number;
-  lastAckMs: number;
-  latency: { encoded: string; sumUs: number };
-}
+/** A loop's result with its histogram encoded, to cross the thread boundary. */
+export type ProduceWorkerResult = Omit<ProduceLoopResult, 'latency'> & { latency: { encoded: string; sumUs: number } };
 
 const port = parentPort!;
 const data = workerData as ProduceWorkerData;
