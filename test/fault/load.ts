@@ -209,7 +209,26 @@ export class GroupReader {
   describe(): string {
     const assigned = this.consumer.assignment().map((tp) => tp.partition).sort();
     const next = [...this.next.entries()].sort((a, b) => a[0] - b[0]).map(([p, o]) => `${p}@${o}`);
-    return `assigned [${assigned}], read up to ${next.join(' ')}; ${this.commits} commits, ${this.commitErrors} commit errors, ${this.pollErrors} poll errors; rebalances: ${this.events.slice(-10).join('; ')}`;
+    return `assigned [${assigned}], read up to ${next.join(' ')}; ${this.commits} commits, ${this.commitErrors} commit errors, ${this.pollErrors} poll errors; rebalances: ${this.events.slice(-10).join('; ')}; fetcher: ${this.fetcherState()}`;
+  }
+
+  /**
+   * The consumer's fetch state, read from its internals (a diagnostic for a stalled partition:
+   * is it buffered, in flight, in error, and where does the metadata say its leader is?).
+   */
+  private fetcherState(): string {
+    const c = this.consumer as unknown as {
+      fetcher: { buffered: Map<string, unknown>; inFlightNodes: Set<number>; inFlightPartitions: Set<string>; nodeRetryAt: Map<number, number>; errors: Map<string, unknown>; fetchesSent: number };
+      metadata: { cache: { topic(t: string): { partitions: Array<{ leaderId: number; leaderEpoch: number } | undefined> } | undefined } };
+      pool: { isFailing(n: number): boolean; ready(n: number): unknown };
+      subs: { fetchable(): Iterable<{ key: string; position: number | null }> };
+    };
+    const f = c.fetcher;
+    const key = (k: string) => k.replace('\u0000', '-');
+    const topic = c.metadata.cache.topic('fault');
+    const leaders = topic?.partitions.map((p, i) => `${i}:${p?.leaderId}/e${p?.leaderEpoch}`).join(' ');
+    const fetchable = [...c.subs.fetchable()].map((st) => `${key(st.key)}@${st.position}`).join(' ');
+    return `sent ${f.fetchesSent}; buffered [${[...f.buffered.keys()].map(key)}]; in flight nodes [${[...f.inFlightNodes]}] partitions [${[...f.inFlightPartitions].map(key)}]; retryAt ${JSON.stringify([...f.nodeRetryAt].map(([n, at]) => [n, at - Date.now()]))}; errors [${[...f.errors.keys()].map(key)}]; leaders ${leaders}; fetchable ${fetchable}; failing ${[1, 2, 3].filter((n) => c.pool.isFailing(n))}`;
   }
 
   /** Stops polling, commits what was consumed (bounded retries) and leaves the group. */
