@@ -16,11 +16,10 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildBatch, createTopic, openConnections, produceClosedLoop } from './lib/broker-load.mjs';
-import { cleanupAll, makeTempDir, removeTempDir, runToEnd, startBroker } from './lib/broker-process.mjs';
+import { cleanupAll, makeTempDir, removeTempDir, runSamsa, startBroker } from './lib/broker-process.mjs';
 import { machineNote } from './lib/machine-note.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const SAMSA = join(HERE, '..', 'packages', 'cli', 'bin', 'samsa.js');
 const flags = Object.fromEntries(process.argv.slice(2).map((a) => /^--([^=]+)=?(.*)$/s.exec(a).slice(1)));
 const list = (name, dflt) => String(flags[name] ?? dflt).split(',').map(Number);
 const S = {
@@ -67,11 +66,11 @@ async function generatorRow(acks) {
 async function perfRow(acks, producers) {
   return withBroker(async (broker) => {
     const bootstrap = `127.0.0.1:${broker.port}`;
-    await runToEnd(process.execPath, [SAMSA, 'topics', 'create', 'bench', '--bootstrap-server', bootstrap, '--partitions', String(S.partitions)], 30_000);
+    await runSamsa(['topics', 'create', 'bench', '--bootstrap-server', bootstrap, '--partitions', String(S.partitions)], 30_000);
     const nodeArgs = S.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${S.cpuProfDir}`] : [];
-    const args = [...nodeArgs, SAMSA, 'perf', 'produce', '--bootstrap-server', bootstrap, '--topic', 'bench', '--record-size', String(S.recordBytes), '--duration', `${S.perfDurationMs}ms`, '--acks', acks === -1 ? 'all' : String(acks), '--batch-size', String(S.batchSize), '--json'];
+    const args = ['perf', 'produce', '--bootstrap-server', bootstrap, '--topic', 'bench', '--record-size', String(S.recordBytes), '--duration', `${S.perfDurationMs}ms`, '--acks', acks === -1 ? 'all' : String(acks), '--batch-size', String(S.batchSize), '--json'];
     if (producers !== 1) args.push('--producers', String(producers));
-    const { stdout } = await runToEnd(process.execPath, args, S.perfDurationMs + 60_000);
+    const { stdout } = await runSamsa(args, S.perfDurationMs + 60_000, nodeArgs);
     const r = JSON.parse(stdout);
     return { recordsPerSec: r.recordsPerSec, MBps: r.MBps, p99Ms: r.latencyMs.p99Ms, failed: r.failed };
   });

@@ -10,9 +10,12 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { launchOptions } from '../../packages/cli/bin/launch.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SAMSA = join(ROOT, 'packages', 'cli', 'bin', 'samsa.js');
+/** The environment and Node flags the `samsa` command runs with (its first line). */
+const LAUNCH = launchOptions();
 const READY_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 20_000;
 
@@ -173,9 +176,10 @@ export async function startNullBroker() {
   return spawnUntilListening([join(ROOT, 'bench', 'lib', 'null-broker.mjs'), String(port)], port);
 }
 
+/** Both brokers run with the command's launch settings, so the floor compares like with like. */
 async function spawnUntilListening(args, port) {
   const t0 = performance.now();
-  const child = track(spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const child = track(spawn(process.execPath, [...LAUNCH.nodeArgs, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...LAUNCH.env } }));
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (s) => {
@@ -228,9 +232,9 @@ async function spawnUntilListening(args, port) {
  * Runs a load process to its end: resolves with its stdout and peak RSS, rejects with the
  * tail of its stderr when it fails or outlives `timeoutMs` (then it is killed).
  */
-export function runToEnd(command, args, timeoutMs) {
+export function runToEnd(command, args, timeoutMs, env = process.env) {
   return new Promise((resolve, reject) => {
-    const child = track(spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
+    const child = track(spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env }));
     const rss = sampleRss(child.pid);
     let stdout = '';
     let stderr = '';
@@ -241,7 +245,12 @@ export function runToEnd(command, args, timeoutMs) {
       clearTimeout(timer);
       const peakRssBytes = rss.stop();
       if (code === 0) resolve({ stdout, peakRssBytes });
-      else reject(new Error(`${command} ${args[0]} exited ${code ?? signal}: ${stderr.slice(-2000)}`));
+      else reject(new Error(`${command} ${args.join(' ')} exited ${code ?? signal}: ${stderr.slice(-2000)}`));
     });
   });
+}
+
+/** Runs a `samsa` command as the installed command runs (its launch settings) to its end. */
+export function runSamsa(args, timeoutMs, nodeArgs = []) {
+  return runToEnd(process.execPath, [...LAUNCH.nodeArgs, ...nodeArgs, SAMSA, ...args], timeoutMs, { ...process.env, ...LAUNCH.env });
 }
