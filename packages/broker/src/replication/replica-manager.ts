@@ -20,7 +20,7 @@ import { makeIsrWriter } from './isr-writer.js';
 import { loadLeaderEpochCache } from './leader-epoch-cache.js';
 import { Partition, type IsrProposer } from './partition.js';
 import type { PeerNetwork } from './peer-network.js';
-import { loadProducerState, saveProducerState } from './producer-state-snapshot.js';
+import { loadProducerState } from './producer-state-snapshot.js';
 
 const TOPIC_ID_FILE = 'partition.metadata';
 
@@ -208,9 +208,18 @@ export class ReplicaManager {
     }
     await mkdir(dir, { recursive: true });
     if (recorded === null || recorded.trim() !== t.topicId) await writeFile(join(dir, TOPIC_ID_FILE), t.topicId + '\n');
-    const log = await PartitionLog.open(dir, config, { clock: this.clock, logger: this.log.child({ partition: `${t.name}-${index}` }) });
-    const p = new Partition(t.name, index, t.topicId, log, await loadLeaderEpochCache(log), config, this.nodeId, this.clock);
-    p.producerState = await loadProducerState(log);
+    const logger = this.log.child({ partition: `${t.name}-${index}` });
+    const log = await PartitionLog.open(dir, config, { clock: this.clock, logger });
+    // Producer state first: its snapshot also tells the epoch cache where its scan may start.
+    const loaded = await loadProducerState(log, logger);
+    const epochs = await loadLeaderEpochCache(log, loaded.snapshotOffset);
+    const p = new Partition(t.name, index, t.topicId, log, epochs, config, this.nodeId, this.clock, logger);
+    p.producerState = loaded.table;
+    p.producerStateLoad = { snapshotOffset: loaded.snapshotOffset, replayedBatches: loaded.replayedBatches };
+    logger.info(
+      { producers: loaded.table.producers.size, snapshotOffset: loaded.snapshotOffset, replayedBatches: loaded.replayedBatches, replayedBytes: loaded.replayedBytes },
+      'loaded producer state',
+    );
     p.proposeIsr = this.proposeIsr;
     // A broker in controlled shutdown is about to go: it does not rejoin an ISR.
     p.isLive = (id) => this.metadata.brokers.has(id) && !this.metadata.shuttingDown.has(id);
@@ -250,7 +259,7 @@ export class ReplicaManager {
   private async closePartition(p: Partition): Promise<void> {
     await p.leaderEpochCache.settled();
     try {
-      await saveProducerState(p.log, p.producerState);
+      await p.snapshotAtClose();
     } catch (e) {
       this.log.warn({ err: e, partition: p.name }, 'could not snapshot producer state; it will be rebuilt from the log');
     }
