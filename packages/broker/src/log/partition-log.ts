@@ -638,6 +638,12 @@ export class PartitionLog {
 
   /** Closes without a marker and removes the directory (the topic or the replica is gone). */
   async delete(): Promise<void> {
+    await this.closeForDelete();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+
+  /** Closes without a marker, leaving the files to the caller (which renames the directory, then removes it). */
+  async closeForDelete(): Promise<void> {
     if (this.state === 'open') {
       this.state = 'closing';
       this.closing = (async () => {
@@ -649,7 +655,6 @@ export class PartitionLog {
       })();
     }
     await this.closing?.catch(() => undefined);
-    await rm(this.dir, { recursive: true, force: true });
   }
 
   private async quiesce(): Promise<void> {

@@ -6,7 +6,7 @@
  * replica.lag.time.max.ms / 2 (Kafka's isr-expiration task). Also runs the periodic
  * retention check.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { toLogConfig, type LogConfig } from '../config/topic-config.js';
 import type { BrokerConfig } from '../config/broker-config.js';
@@ -21,8 +21,7 @@ import { loadLeaderEpochCache } from './leader-epoch-cache.js';
 import { Partition, type IsrProposer } from './partition.js';
 import type { PeerNetwork } from './peer-network.js';
 import { loadProducerState } from './producer-state-snapshot.js';
-
-const TOPIC_ID_FILE = 'partition.metadata';
+import { findStrayLogs, LogDeleter, readTopicId, writeTopicId } from './stray-logs.js';
 
 export interface LeadershipListener {
   becameLeader(p: Partition): void | Promise<void>;
@@ -44,6 +43,8 @@ export class ReplicaManager {
   private readonly leadershipListeners = new Set<LeadershipListener>();
   /** Called before a log's data is deleted: the log cleaner stops cleaning it (broker.ts). */
   beforeLogDelete: ((log: PartitionLog) => Promise<void>) | null = null;
+  /** Renames deleted partition directories to `-delete` and removes them in the background (stray-logs.ts). */
+  readonly deleter: LogDeleter;
 
   constructor(
     private readonly nodeId: number,
@@ -71,10 +72,17 @@ export class ReplicaManager {
       log.child({ component: 'replica-fetcher' }),
     );
     this.proposeIsr = makeIsrWriter(store, nodeId, log.child({ component: 'isr' }));
+    this.deleter = new LogDeleter(log.child({ component: 'log-deleter' }));
   }
 
+  /** Called once the metadata view has loaded the store, so "not in the metadata" means deleted. */
   async start(): Promise<void> {
     await mkdir(this.config.logDir, { recursive: true });
+    await this.deleter.resumeLeftovers(this.config.logDir);
+    // Directories the metadata took away while this broker was down (stray-logs.ts).
+    for (const stray of await findStrayLogs(this.config.logDir, this.metadata, this.nodeId, this.log)) {
+      await this.deleter.delete(this.config.logDir, stray.name, stray.reason);
+    }
     this.unsubscribe = this.metadata.onChange((topics) => this.schedule(topics));
     this.schedule(new Set(this.metadata.topicNames()));
     await this.chain;
@@ -159,13 +167,13 @@ export class ReplicaManager {
       const t = this.metadata.topic(name);
       const local = [...this.partitions.values()].filter((p) => p.topic === name);
       if (!t) {
-        for (const p of local) await this.removePartition(p, true);
+        for (const p of local) await this.removePartition(p, 'topic deleted');
         continue;
       }
       const config = this.logConfigFor(t);
-      for (const p of local) if (p.topicId !== t.topicId) await this.removePartition(p, true);
+      for (const p of local) if (p.topicId !== t.topicId) await this.removePartition(p, 'topic deleted and created again');
       // A reassignment moved this replica away: it stops and its data goes (Kafka's StopReplica with delete).
-      for (const p of local) if (p.topicId === t.topicId && !t.partitions[p.index]?.replicas.includes(this.nodeId)) await this.removePartition(p, true);
+      for (const p of local) if (p.topicId === t.topicId && !t.partitions[p.index]?.replicas.includes(this.nodeId)) await this.removePartition(p, 'no longer a replica');
       for (const info of t.partitions) {
         if (!info.replicas.includes(this.nodeId) || !info.state) continue;
         let p = this.partitions.get(`${name}-${info.index}`) ?? null;
@@ -199,15 +207,15 @@ export class ReplicaManager {
   }
 
   private async openPartition(t: TopicInfo, index: number, config: LogConfig): Promise<Partition> {
-    const dir = join(this.config.logDir, `${t.name}-${index}`);
+    const name = `${t.name}-${index}`;
+    const dir = join(this.config.logDir, name);
     // A directory left by an earlier topic of the same name holds another topic's data.
-    const recorded = await readFile(join(dir, TOPIC_ID_FILE), 'utf8').catch(() => null);
-    if (recorded !== null && recorded.trim() !== t.topicId) {
-      this.log.warn({ dir, recorded: recorded.trim(), topicId: t.topicId }, 'removing log of an earlier topic with the same name');
-      await rm(dir, { recursive: true, force: true });
+    const recorded = await readTopicId(dir);
+    if (recorded !== null && recorded !== t.topicId) {
+      await this.deleter.delete(this.config.logDir, name, `left by an earlier topic of the same name (topic id ${recorded}, now ${t.topicId})`);
     }
     await mkdir(dir, { recursive: true });
-    if (recorded === null || recorded.trim() !== t.topicId) await writeFile(join(dir, TOPIC_ID_FILE), t.topicId + '\n');
+    if (recorded !== t.topicId) await writeTopicId(dir, t.topicId);
     const logger = this.log.child({ partition: `${t.name}-${index}` });
     const log = await PartitionLog.open(dir, config, { clock: this.clock, logger });
     // Producer state first: its snapshot also tells the epoch cache where its scan may start.
@@ -243,17 +251,19 @@ export class ReplicaManager {
     }
   }
 
-  private async removePartition(p: Partition, deleteData: boolean): Promise<void> {
+  /** Stops the replica and deletes its directory (renamed first, removed in the background). */
+  private async removePartition(p: Partition, reason: string): Promise<void> {
     await this.fetchers.unfollow(p);
     if (p.role === 'leader') await this.tell((l) => l.resigned(p));
     this.partitions.delete(p.name);
     p.role = 'follower';
     p.notifyData();
-    if (deleteData) {
-      await this.beforeLogDelete?.(p.log);
-      await p.log.delete();
-      this.log.info({ partition: p.name }, 'deleted partition log');
-    } else await this.closePartition(p);
+    await this.beforeLogDelete?.(p.log);
+    await p.log.closeForDelete();
+    // Nothing may still be writing into the directory when it is renamed.
+    await p.leaderEpochCache.settled().catch(() => undefined);
+    await p.snapshotsSettled().catch(() => undefined);
+    await this.deleter.delete(this.config.logDir, p.name, reason);
   }
 
   private async closePartition(p: Partition): Promise<void> {
@@ -304,5 +314,6 @@ export class ReplicaManager {
     for (const p of this.allPartitions()) if (p.role === 'leader') await this.tell((l) => l.resigned(p));
     for (const p of this.allPartitions()) await this.closePartition(p);
     this.partitions.clear();
+    await this.deleter.settled();
   }
 }
