@@ -317,6 +317,14 @@ export class Partition {
     this.idempotentChain = run.catch(() => undefined);
   }
 
+  /**
+   * An in-process kill: roll snapshots not yet written are dropped, as a dead process
+   * would, so none lands after a restart has loaded (and maybe cut) the log.
+   */
+  dropPendingSnapshots(): void {
+    this.truncations++;
+  }
+
   /** Resolves once the snapshots of the rolls so far are written (or dropped). */
   async snapshotsSettled(): Promise<void> {
     await this.idempotentChain;

@@ -21,7 +21,7 @@ import { loadLeaderEpochCache } from './leader-epoch-cache.js';
 import { Partition, type IsrProposer } from './partition.js';
 import type { PeerNetwork } from './peer-network.js';
 import { loadProducerState } from './producer-state-snapshot.js';
-import { findStrayLogs, LogDeleter, readTopicId, writeTopicId } from './stray-logs.js';
+import { findStrayLogs, LogDeleter, readTopicId, writeTopicId, type KeptLog } from './stray-logs.js';
 
 export interface LeadershipListener {
   becameLeader(p: Partition): void | Promise<void>;
@@ -45,6 +45,11 @@ export class ReplicaManager {
   beforeLogDelete: ((log: PartitionLog) => Promise<void>) | null = null;
   /** Renames deleted partition directories to `-delete` and removes them in the background (stray-logs.ts). */
   readonly deleter: LogDeleter;
+  /**
+   * Directories the startup scan kept that no partition has opened yet (one with no state
+   * yet): if the metadata moves them away before they open, reconcile deletes them.
+   */
+  private readonly unopened = new Map<string, KeptLog>();
 
   constructor(
     private readonly nodeId: number,
@@ -80,9 +85,9 @@ export class ReplicaManager {
     await mkdir(this.config.logDir, { recursive: true });
     await this.deleter.resumeLeftovers(this.config.logDir);
     // Directories the metadata took away while this broker was down (stray-logs.ts).
-    for (const stray of await findStrayLogs(this.config.logDir, this.metadata, this.nodeId, this.log)) {
-      await this.deleter.delete(this.config.logDir, stray.name, stray.reason);
-    }
+    const { stray, kept } = await findStrayLogs(this.config.logDir, this.metadata, this.nodeId, this.log);
+    for (const s of stray) await this.deleter.delete(this.config.logDir, s.name, s.reason);
+    for (const k of kept) this.unopened.set(k.name, k);
     this.unsubscribe = this.metadata.onChange((topics) => this.schedule(topics));
     this.schedule(new Set(this.metadata.topicNames()));
     await this.chain;
@@ -165,6 +170,7 @@ export class ReplicaManager {
     for (const name of topics) {
       if (name.startsWith('*')) continue;
       const t = this.metadata.topic(name);
+      await this.removeUnopened(name, t);
       const local = [...this.partitions.values()].filter((p) => p.topic === name);
       if (!t) {
         for (const p of local) await this.removePartition(p, 'topic deleted');
@@ -206,8 +212,22 @@ export class ReplicaManager {
     }
   }
 
+  /** Deletes the unopened directories of `topic` the metadata no longer places here. */
+  private async removeUnopened(topic: string, t: TopicInfo | null): Promise<void> {
+    for (const k of [...this.unopened.values()]) {
+      if (k.topic !== topic) continue;
+      let reason: string | null = null;
+      if (!t || t.topicId !== k.topicId) reason = `topic ${topic} (topic id ${k.topicId}) was deleted`;
+      else if (!t.partitions[k.partition]?.replicas.includes(this.nodeId)) reason = 'no longer a replica';
+      if (reason === null) continue;
+      this.unopened.delete(k.name);
+      await this.deleter.delete(this.config.logDir, k.name, reason);
+    }
+  }
+
   private async openPartition(t: TopicInfo, index: number, config: LogConfig): Promise<Partition> {
     const name = `${t.name}-${index}`;
+    this.unopened.delete(name);
     const dir = join(this.config.logDir, name);
     // A directory left by an earlier topic of the same name holds another topic's data.
     const recorded = await readTopicId(dir);
@@ -298,6 +318,7 @@ export class ReplicaManager {
     for (const p of this.allPartitions()) {
       p.role = 'follower';
       p.notifyData();
+      p.dropPendingSnapshots();
       await p.log.abandon();
     }
     this.partitions.clear();

@@ -89,12 +89,21 @@ export interface StrayLog {
   reason: string;
 }
 
+/** A partition directory the metadata places here, by its name and the topic id it holds. */
+export interface KeptLog {
+  name: string;
+  topic: string;
+  partition: number;
+  topicId: string;
+}
+
 /**
- * Partition directories in `logDir` that the metadata does not place on `nodeId`. Call it
- * only with a view that has loaded the store (ClusterMetadata.start resolved).
+ * Partition directories in `logDir` that the metadata does not place on `nodeId`, and those
+ * it does. Call it only with a view that has loaded the store (ClusterMetadata.start resolved).
  */
-export async function findStrayLogs(logDir: string, metadata: ClusterMetadata, nodeId: number, logger: Logger): Promise<StrayLog[]> {
+export async function findStrayLogs(logDir: string, metadata: ClusterMetadata, nodeId: number, logger: Logger): Promise<{ stray: StrayLog[]; kept: KeptLog[] }> {
   const stray: StrayLog[] = [];
+  const kept: KeptLog[] = [];
   for (const e of await readdir(logDir, { withFileTypes: true })) {
     if (!e.isDirectory()) continue;
     const parsed = parsePartitionDir(e.name);
@@ -112,6 +121,7 @@ export async function findStrayLogs(logDir: string, metadata: ClusterMetadata, n
     else if (byId.name !== parsed.topic) reason = `topic id ${topicId} names topic ${byId.name}, not ${parsed.topic}`;
     else if (!byId.partitions[parsed.partition]?.replicas.includes(nodeId)) reason = `broker ${nodeId} is not a replica of ${e.name}`;
     if (reason !== null) stray.push({ name: e.name, reason });
+    else kept.push({ name: e.name, ...parsed, topicId });
   }
-  return stray;
+  return { stray, kept };
 }
