@@ -86,6 +86,11 @@ export class PartitionLog {
   private tailSegments: readonly Segment[] | null = null;
   private tailTruncations = -1;
   private closing: Promise<void> | null = null;
+  /**
+   * Told, inside the append queue and synchronously, the offset at which a new segment
+   * began: the partition snapshots its producer state there (producer-state-snapshot.ts).
+   */
+  onRoll: ((offset: number) => void) | null = null;
 
   private constructor(
     readonly dir: string,
@@ -323,6 +328,7 @@ export class PartitionLog {
     }
     this.segments = [...this.segments, fresh];
     this.flushRolledSegment(old);
+    this.onRoll?.(fresh.baseOffset);
   }
 
   /** In the background: persist and fsync a rolled segment, then move the recovery point past it. */
@@ -632,6 +638,12 @@ export class PartitionLog {
 
   /** Closes without a marker and removes the directory (the topic or the replica is gone). */
   async delete(): Promise<void> {
+    await this.closeForDelete();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+
+  /** Closes without a marker, leaving the files to the caller (which renames the directory, then removes it). */
+  async closeForDelete(): Promise<void> {
     if (this.state === 'open') {
       this.state = 'closing';
       this.closing = (async () => {
@@ -643,7 +655,6 @@ export class PartitionLog {
       })();
     }
     await this.closing?.catch(() => undefined);
-    await rm(this.dir, { recursive: true, force: true });
   }
 
   private async quiesce(): Promise<void> {

@@ -107,19 +107,26 @@ export class LeaderEpochCache {
   }
 }
 
-/** Loads the checkpoint (rebuilt from the log when missing or damaged) and brings it up to the log end. */
-export async function loadLeaderEpochCache(log: PartitionLog): Promise<LeaderEpochCache> {
+/**
+ * Loads the checkpoint (rebuilt from the log when missing or damaged) and brings it up to the
+ * log end by scanning the batches after its last entry. `coveredOffset` (a producer-state
+ * snapshot's offset, written only once this checkpoint covered every batch below it) lets
+ * the scan start there instead when the checkpoint was read intact: with one long epoch the
+ * last entry is at the log start, and the scan would read the whole log.
+ */
+export async function loadLeaderEpochCache(log: PartitionLog, coveredOffset: number | null = null): Promise<LeaderEpochCache> {
   const persist = (entries: readonly EpochEntry[]): Promise<void> => writeLeaderEpochCheckpoint(log.dir, entries);
-  let entries: EpochEntry[] = [];
+  let entries: EpochEntry[] | null = null;
   try {
-    entries = (await readLeaderEpochCheckpoint(log.dir)) ?? [];
+    entries = await readLeaderEpochCheckpoint(log.dir);
   } catch {
-    entries = [];
+    entries = null;
   }
-  const cache = new LeaderEpochCache(entries, persist);
+  const cache = new LeaderEpochCache(entries ?? [], persist);
   cache.truncateFromEnd(log.logEndOffset);
   cache.truncateFromStart(log.logStartOffset);
-  let offset = Math.max(cache.all[cache.all.length - 1]?.startOffset ?? 0, log.logStartOffset);
+  const trusted = entries !== null && coveredOffset !== null ? Math.min(coveredOffset, log.logEndOffset) : 0;
+  let offset = Math.max(cache.all[cache.all.length - 1]?.startOffset ?? 0, log.logStartOffset, trusted);
   while (offset < log.logEndOffset) {
     const { records, nextOffset } = await log.read(offset, SCAN_CHUNK_BYTES, { minOneBatch: true });
     if (records.length === 0 || nextOffset <= offset) break;

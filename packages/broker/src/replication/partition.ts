@@ -7,10 +7,11 @@ import { ErrorCode, iterateBatches, isControlBatch, SamsaError } from '@samsa/pr
 import type { LogConfig } from '../config/topic-config.js';
 import type { PartitionLog } from '../log/partition-log.js';
 import type { Clock } from '../platform/clock.js';
+import type { Logger } from '../platform/logger.js';
 import { FollowerState } from './follower-state.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
 import { lastSeqOf, ProducerStateTable } from './producer-state.js';
-import { loadProducerState } from './producer-state-snapshot.js';
+import { captureSnapshot, deleteAllSnapshots, deleteSnapshotsBelow, loadProducerState } from './producer-state-snapshot.js';
 import { AppendError, assignOffsets, validateBatches, type ValidatedBatches } from './validate-batches.js';
 
 export interface AppendResult {
@@ -48,6 +49,14 @@ export class Partition {
   producerState = new ProducerStateTable();
   /** Idempotent appends run one at a time, so a sequence is checked against the one before it. */
   private idempotentChain: Promise<unknown> = Promise.resolve();
+  /** The follower append under way (the fetcher runs them one at a time). */
+  private followerAppend: Promise<unknown> = Promise.resolve();
+  /** Snapshot file writes and deletions, in order (producer-state-snapshot.ts). */
+  private snapshotOps: Promise<void> = Promise.resolve();
+  /** How the producer table was loaded when the partition opened (replica-manager.ts); for logs and tests. */
+  producerStateLoad: { snapshotOffset: number | null; replayedBatches: number } | null = null;
+  /** Bumped by truncations: a snapshot taken for an older log is dropped, not written. */
+  private truncations = 0;
   /** The partition epoch of the state this replica follows (bumped by every ISR change). */
   partitionEpoch = 0;
   /** The leader's followers, reset on each new leader epoch. */
@@ -77,10 +86,12 @@ export class Partition {
     public config: LogConfig,
     private readonly nodeId: number,
     private readonly clock: Clock,
+    private readonly logger: Logger,
   ) {
     // A single replica's high watermark is its log end; with followers it is the smallest
     // log end in the ISR, recomputed as they report in.
     this.highWatermarkValue = log.logEndOffset;
+    log.onRoll = (offset) => this.snapshotAtRoll(offset);
   }
 
   get name(): string {
@@ -214,7 +225,13 @@ export class Partition {
    * Appends batches fetched from the leader, with the leader's offsets and leader epochs.
    * Offsets must increase from the log end but may skip (a compacted leader's log).
    */
-  async appendAsFollower(records: Buffer): Promise<void> {
+  appendAsFollower(records: Buffer): Promise<void> {
+    const run = this.appendFetched(records);
+    this.followerAppend = run.catch(() => undefined);
+    return run;
+  }
+
+  private async appendFetched(records: Buffer): Promise<void> {
     if (this.role !== 'follower') throw new SamsaError('INTERNAL', `${this.name}: follower append while leading`);
     let lastOffset = -1;
     const now = this.clock.now();
@@ -242,21 +259,85 @@ export class Partition {
     this.highWatermarkValue = Math.max(this.log.logStartOffset, Math.min(leaderHighWatermark, this.log.logEndOffset));
   }
 
-  /** Cuts the divergent suffix at `offset`; epochs, HW and producer state follow the log. */
+  /**
+   * Cuts the divergent suffix at `offset`; epochs, HW and producer state follow the log.
+   * The producer table is reloaded from the latest snapshot at or below the new end (those
+   * above it are deleted) and the log after it.
+   */
   async truncateTo(offset: number): Promise<void> {
     if (offset >= this.log.logEndOffset) return;
+    this.truncations++;
     const end = await this.log.truncateTo(offset);
     this.leaderEpochCache.truncateFromEnd(end);
     if (this.highWatermarkValue > end) this.highWatermarkValue = end;
-    this.producerState = await loadProducerState(this.log);
+    this.producerState = await this.snapshotOp(async () => (await loadProducerState(this.log, this.logger)).table);
   }
 
-  /** The leader's log start is past all we hold: start over there. */
+  /** The leader's log start is past all we hold: start over there, with no snapshots. */
   async truncateFullyAndStartAt(offset: number): Promise<void> {
+    this.truncations++;
     await this.log.truncateFullyAndStartAt(offset);
     this.leaderEpochCache.truncateFromEnd(offset);
     this.highWatermarkValue = offset;
-    this.producerState = await loadProducerState(this.log);
+    await this.snapshotOp(() => deleteAllSnapshots(this.log.dir));
+    this.producerState = new ProducerStateTable();
+  }
+
+  // ------------------------------------------------------------------ producer-state snapshots
+
+  /** Runs a snapshot file operation after those queued before it. */
+  private snapshotOp<T>(op: () => Promise<T>): Promise<T> {
+    const result = this.snapshotOps.then(op);
+    this.snapshotOps = result.then(
+      () => undefined,
+      (e: unknown) => this.logger.warn({ partition: this.name, err: e }, 'a producer-state snapshot operation failed; the log replay covers it'),
+    );
+    return result;
+  }
+
+  /**
+   * A segment rolled at `offset` (called in the log's queue). The table is copied once every
+   * batch below `offset` is in it: after the idempotent append under way (the next one waits
+   * for this step) and the follower append under way; the copy leaves out batches at or past
+   * `offset`. The leader-epoch checkpoint is settled first, so the snapshot also vouches
+   * that the checkpoint covers the log below it. A truncation meanwhile drops the snapshot.
+   */
+  private snapshotAtRoll(offset: number): void {
+    const truncations = this.truncations;
+    const step = async (): Promise<void> => {
+      await this.followerAppend;
+      await this.leaderEpochCache.settled();
+      if (this.truncations !== truncations) return;
+      const write = captureSnapshot(this.log.dir, this.producerState, offset);
+      void this.snapshotOp(async () => {
+        if (this.truncations === truncations) await write();
+      }).catch(() => undefined);
+    };
+    const run = this.idempotentChain.then(step, step);
+    this.idempotentChain = run.catch(() => undefined);
+  }
+
+  /**
+   * An in-process kill: roll snapshots not yet written are dropped, as a dead process
+   * would, so none lands after a restart has loaded (and maybe cut) the log.
+   */
+  dropPendingSnapshots(): void {
+    this.truncations++;
+  }
+
+  /** Resolves once the snapshots of the rolls so far are written (or dropped). */
+  async snapshotsSettled(): Promise<void> {
+    await this.idempotentChain;
+    await this.snapshotOps;
+  }
+
+  /** At a clean close, before the log closes: a snapshot at the log end, once the appends under way have recorded. */
+  async snapshotAtClose(): Promise<void> {
+    await this.idempotentChain;
+    await this.followerAppend;
+    await this.leaderEpochCache.settled();
+    const write = captureSnapshot(this.log.dir, this.producerState, this.log.logEndOffset);
+    await this.snapshotOp(write);
   }
 
   /** Validates, assigns offsets and appends one Produce's batches for this partition. */
@@ -350,7 +431,9 @@ export class Partition {
 
   /** After DeleteRecords or retention moved the log start, the HW never lags it. */
   afterLogStartMoved(): void {
-    this.leaderEpochCache.truncateFromStart(this.log.logStartOffset);
-    if (this.highWatermarkValue < this.log.logStartOffset) this.highWatermarkValue = this.log.logStartOffset;
+    const start = this.log.logStartOffset;
+    this.leaderEpochCache.truncateFromStart(start);
+    if (this.highWatermarkValue < start) this.highWatermarkValue = start;
+    void this.snapshotOp(() => deleteSnapshotsBelow(this.log.dir, start)).catch(() => undefined);
   }
 }

@@ -6,7 +6,7 @@
  * replica.lag.time.max.ms / 2 (Kafka's isr-expiration task). Also runs the periodic
  * retention check.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { toLogConfig, type LogConfig } from '../config/topic-config.js';
 import type { BrokerConfig } from '../config/broker-config.js';
@@ -20,9 +20,8 @@ import { makeIsrWriter } from './isr-writer.js';
 import { loadLeaderEpochCache } from './leader-epoch-cache.js';
 import { Partition, type IsrProposer } from './partition.js';
 import type { PeerNetwork } from './peer-network.js';
-import { loadProducerState, saveProducerState } from './producer-state-snapshot.js';
-
-const TOPIC_ID_FILE = 'partition.metadata';
+import { loadProducerState } from './producer-state-snapshot.js';
+import { findStrayLogs, LogDeleter, readTopicId, writeTopicId, type KeptLog } from './stray-logs.js';
 
 export interface LeadershipListener {
   becameLeader(p: Partition): void | Promise<void>;
@@ -44,6 +43,13 @@ export class ReplicaManager {
   private readonly leadershipListeners = new Set<LeadershipListener>();
   /** Called before a log's data is deleted: the log cleaner stops cleaning it (broker.ts). */
   beforeLogDelete: ((log: PartitionLog) => Promise<void>) | null = null;
+  /** Renames deleted partition directories to `-delete` and removes them in the background (stray-logs.ts). */
+  readonly deleter: LogDeleter;
+  /**
+   * Directories the startup scan kept that no partition has opened yet (one with no state
+   * yet): if the metadata moves them away before they open, reconcile deletes them.
+   */
+  private readonly unopened = new Map<string, KeptLog>();
 
   constructor(
     private readonly nodeId: number,
@@ -71,10 +77,17 @@ export class ReplicaManager {
       log.child({ component: 'replica-fetcher' }),
     );
     this.proposeIsr = makeIsrWriter(store, nodeId, log.child({ component: 'isr' }));
+    this.deleter = new LogDeleter(log.child({ component: 'log-deleter' }));
   }
 
+  /** Called once the metadata view has loaded the store, so "not in the metadata" means deleted. */
   async start(): Promise<void> {
     await mkdir(this.config.logDir, { recursive: true });
+    await this.deleter.resumeLeftovers(this.config.logDir);
+    // Directories the metadata took away while this broker was down (stray-logs.ts).
+    const { stray, kept } = await findStrayLogs(this.config.logDir, this.metadata, this.nodeId, this.log);
+    for (const s of stray) await this.deleter.delete(this.config.logDir, s.name, s.reason);
+    for (const k of kept) this.unopened.set(k.name, k);
     this.unsubscribe = this.metadata.onChange((topics) => this.schedule(topics));
     this.schedule(new Set(this.metadata.topicNames()));
     await this.chain;
@@ -157,15 +170,16 @@ export class ReplicaManager {
     for (const name of topics) {
       if (name.startsWith('*')) continue;
       const t = this.metadata.topic(name);
+      await this.removeUnopened(name, t);
       const local = [...this.partitions.values()].filter((p) => p.topic === name);
       if (!t) {
-        for (const p of local) await this.removePartition(p, true);
+        for (const p of local) await this.removePartition(p, 'topic deleted');
         continue;
       }
       const config = this.logConfigFor(t);
-      for (const p of local) if (p.topicId !== t.topicId) await this.removePartition(p, true);
+      for (const p of local) if (p.topicId !== t.topicId) await this.removePartition(p, 'topic deleted and created again');
       // A reassignment moved this replica away: it stops and its data goes (Kafka's StopReplica with delete).
-      for (const p of local) if (p.topicId === t.topicId && !t.partitions[p.index]?.replicas.includes(this.nodeId)) await this.removePartition(p, true);
+      for (const p of local) if (p.topicId === t.topicId && !t.partitions[p.index]?.replicas.includes(this.nodeId)) await this.removePartition(p, 'no longer a replica');
       for (const info of t.partitions) {
         if (!info.replicas.includes(this.nodeId) || !info.state) continue;
         let p = this.partitions.get(`${name}-${info.index}`) ?? null;
@@ -198,19 +212,42 @@ export class ReplicaManager {
     }
   }
 
+  /** Deletes the unopened directories of `topic` the metadata no longer places here. */
+  private async removeUnopened(topic: string, t: TopicInfo | null): Promise<void> {
+    for (const k of [...this.unopened.values()]) {
+      if (k.topic !== topic) continue;
+      let reason: string | null = null;
+      if (!t || t.topicId !== k.topicId) reason = `topic ${topic} (topic id ${k.topicId}) was deleted`;
+      else if (!t.partitions[k.partition]?.replicas.includes(this.nodeId)) reason = 'no longer a replica';
+      if (reason === null) continue;
+      this.unopened.delete(k.name);
+      await this.deleter.delete(this.config.logDir, k.name, reason);
+    }
+  }
+
   private async openPartition(t: TopicInfo, index: number, config: LogConfig): Promise<Partition> {
-    const dir = join(this.config.logDir, `${t.name}-${index}`);
+    const name = `${t.name}-${index}`;
+    this.unopened.delete(name);
+    const dir = join(this.config.logDir, name);
     // A directory left by an earlier topic of the same name holds another topic's data.
-    const recorded = await readFile(join(dir, TOPIC_ID_FILE), 'utf8').catch(() => null);
-    if (recorded !== null && recorded.trim() !== t.topicId) {
-      this.log.warn({ dir, recorded: recorded.trim(), topicId: t.topicId }, 'removing log of an earlier topic with the same name');
-      await rm(dir, { recursive: true, force: true });
+    const recorded = await readTopicId(dir);
+    if (recorded !== null && recorded !== t.topicId) {
+      await this.deleter.delete(this.config.logDir, name, `left by an earlier topic of the same name (topic id ${recorded}, now ${t.topicId})`);
     }
     await mkdir(dir, { recursive: true });
-    if (recorded === null || recorded.trim() !== t.topicId) await writeFile(join(dir, TOPIC_ID_FILE), t.topicId + '\n');
-    const log = await PartitionLog.open(dir, config, { clock: this.clock, logger: this.log.child({ partition: `${t.name}-${index}` }) });
-    const p = new Partition(t.name, index, t.topicId, log, await loadLeaderEpochCache(log), config, this.nodeId, this.clock);
-    p.producerState = await loadProducerState(log);
+    if (recorded !== t.topicId) await writeTopicId(dir, t.topicId);
+    const logger = this.log.child({ partition: `${t.name}-${index}` });
+    const log = await PartitionLog.open(dir, config, { clock: this.clock, logger });
+    // Producer state first: its snapshot also tells the epoch cache where its scan may start.
+    const loaded = await loadProducerState(log, logger);
+    const epochs = await loadLeaderEpochCache(log, loaded.snapshotOffset);
+    const p = new Partition(t.name, index, t.topicId, log, epochs, config, this.nodeId, this.clock, logger);
+    p.producerState = loaded.table;
+    p.producerStateLoad = { snapshotOffset: loaded.snapshotOffset, replayedBatches: loaded.replayedBatches };
+    logger.info(
+      { producers: loaded.table.producers.size, snapshotOffset: loaded.snapshotOffset, replayedBatches: loaded.replayedBatches, replayedBytes: loaded.replayedBytes },
+      'loaded producer state',
+    );
     p.proposeIsr = this.proposeIsr;
     // A broker in controlled shutdown is about to go: it does not rejoin an ISR.
     p.isLive = (id) => this.metadata.brokers.has(id) && !this.metadata.shuttingDown.has(id);
@@ -234,23 +271,25 @@ export class ReplicaManager {
     }
   }
 
-  private async removePartition(p: Partition, deleteData: boolean): Promise<void> {
+  /** Stops the replica and deletes its directory (renamed first, removed in the background). */
+  private async removePartition(p: Partition, reason: string): Promise<void> {
     await this.fetchers.unfollow(p);
     if (p.role === 'leader') await this.tell((l) => l.resigned(p));
     this.partitions.delete(p.name);
     p.role = 'follower';
     p.notifyData();
-    if (deleteData) {
-      await this.beforeLogDelete?.(p.log);
-      await p.log.delete();
-      this.log.info({ partition: p.name }, 'deleted partition log');
-    } else await this.closePartition(p);
+    await this.beforeLogDelete?.(p.log);
+    await p.log.closeForDelete();
+    // Nothing may still be writing into the directory when it is renamed.
+    await p.leaderEpochCache.settled().catch(() => undefined);
+    await p.snapshotsSettled().catch(() => undefined);
+    await this.deleter.delete(this.config.logDir, p.name, reason);
   }
 
   private async closePartition(p: Partition): Promise<void> {
     await p.leaderEpochCache.settled();
     try {
-      await saveProducerState(p.log, p.producerState);
+      await p.snapshotAtClose();
     } catch (e) {
       this.log.warn({ err: e, partition: p.name }, 'could not snapshot producer state; it will be rebuilt from the log');
     }
@@ -279,6 +318,7 @@ export class ReplicaManager {
     for (const p of this.allPartitions()) {
       p.role = 'follower';
       p.notifyData();
+      p.dropPendingSnapshots();
       await p.log.abandon();
     }
     this.partitions.clear();
@@ -295,5 +335,6 @@ export class ReplicaManager {
     for (const p of this.allPartitions()) if (p.role === 'leader') await this.tell((l) => l.resigned(p));
     for (const p of this.allPartitions()) await this.closePartition(p);
     this.partitions.clear();
+    await this.deleter.settled();
   }
 }
