@@ -34,6 +34,7 @@ import { fileURLToPath } from 'node:url';
 import { cleanupAll, cpuSecondsOf, machineBusySeconds, makeTempDir, memoryOf, removeTempDir, runToEnd, startBroker, startNullBroker, track } from './lib/broker-process.mjs';
 import { buildBatch, createTopic, deleteTopic, fetchAll, openConnections, produceClosedLoop, produceFixedRate, watchBroker } from './lib/broker-load.mjs';
 import { summarizeProfile } from './lib/cpu-profile.mjs';
+import { launchEnv } from '../packages/cli/bin/launch.js';
 import { machineNote } from './lib/machine-note.mjs';
 import { settleDirtyPages } from './lib/page-cache.mjs';
 
@@ -100,13 +101,13 @@ async function measureStartup() {
   return { readyMs: median(runs.map((r) => r.readyMs)), otherCpuPct: Math.max(...runs.map((r) => r.otherCpuPct)), runs, nodeAloneMs: await nodeStartupMs() };
 }
 
-/** The floor under startup: spawn to the first line from a Node that loads nothing, same count of runs. */
+/** The floor under startup: spawn to the first line from a Node that loads nothing (in the environment samsa runs in), same count of runs. */
 async function nodeStartupMs() {
   const times = [];
   for (let i = 0; i < S.startupRuns; i++) {
     const t0 = performance.now();
     await new Promise((resolve, reject) => {
-      const child = track(spawn(process.execPath, ['-e', 'console.log("ready")'], { stdio: ['ignore', 'pipe', 'inherit'] }));
+      const child = track(spawn(process.execPath, ['-e', 'console.log("ready")'], { stdio: ['ignore', 'pipe', 'inherit'], env: launchEnv() }));
       child.stdout.once('data', () => resolve());
       child.once('error', reject);
     });

@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchOptions } from '../../packages/cli/bin/launch.js';
+import { launchEnv, launchOptions } from '../../packages/cli/bin/launch.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SAMSA = join(ROOT, 'packages', 'cli', 'bin', 'samsa.js');
@@ -179,7 +179,7 @@ export async function startNullBroker() {
 /** Both brokers run with the command's launch settings, so the floor compares like with like. */
 async function spawnUntilListening(args, port) {
   const t0 = performance.now();
-  const child = track(spawn(process.execPath, [...LAUNCH.nodeArgs, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...LAUNCH.env } }));
+  const child = track(spawn(process.execPath, [...LAUNCH.nodeArgs, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: launchEnv() }));
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (s) => {
@@ -252,5 +252,5 @@ export function runToEnd(command, args, timeoutMs, env = process.env) {
 
 /** Runs a `samsa` command as the installed command runs (its launch settings) to its end. */
 export function runSamsa(args, timeoutMs, nodeArgs = []) {
-  return runToEnd(process.execPath, [...LAUNCH.nodeArgs, ...nodeArgs, SAMSA, ...args], timeoutMs, { ...process.env, ...LAUNCH.env });
+  return runToEnd(process.execPath, [...LAUNCH.nodeArgs, ...nodeArgs, SAMSA, ...args], timeoutMs, launchEnv());
 }

@@ -18,6 +18,8 @@ test('executing the samsa command starts a broker with its memory settings, the 
   t.after(() => removeDir(dataDir));
   const env = { ...process.env };
   delete env.GLIBC_TUNABLES;
+  // Set here whatever the machine has: the command drops it (Node would parse the file at start).
+  env.NODE_EXTRA_CA_CERTS = '/etc/ssl/certs/ca-certificates.crt';
   const run = new ChildRun(SAMSA_BIN, ['start', '--listen', '127.0.0.1:0', '--data', dataDir, '--log-level', 'warn'], { timeoutMs: 30_000, what: 'samsa start executed directly', env });
   await run.waitFor('stdout', /listening on /, 20_000, 'the listening line');
   const pid = run.child.pid!;
@@ -34,6 +36,8 @@ test('executing the samsa command starts a broker with its memory settings, the 
   // glibc parses GLIBC_TUNABLES in place and ends the string after the first tunable's value,
   // so /proc shows a prefix of what env set (both apply: an strace showed 1 MiB Buffers no
   // longer mmapped one by one).
+  assert.deepEqual(launch.unset, ['NODE_EXTRA_CA_CERTS']);
+  for (const name of launch.unset) assert.ok(!environ.some((e) => e.startsWith(`${name}=`)), `the broker's environment has no ${name}`);
   for (const [name, value] of Object.entries(launch.env)) {
     const seen = environ.find((e) => e.startsWith(`${name}=`));
     assert.ok(seen && value.startsWith(seen.slice(name.length + 1)) && seen.length > name.length + 1, `the broker's environment has ${name}=${value} (seen: ${seen})`);

@@ -11,7 +11,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const REPO = resolve(fileURLToPath(import.meta.url), '../../../../..');
 export const SAMSA_BIN = join(REPO, 'packages/cli/bin/samsa.js');
 /** The environment and Node flags the `samsa` command runs with (its first line). */
-export const launch = ((await import(pathToFileURL(join(REPO, 'packages/cli/bin/launch.js')).href)) as typeof import('../../packages/cli/bin/launch.js')).launchOptions();
+const launchModule = (await import(pathToFileURL(join(REPO, 'packages/cli/bin/launch.js')).href)) as typeof import('../../packages/cli/bin/launch.js');
+export const launch = launchModule.launchOptions();
 
 export interface BrokerProcess {
   /** The broker's process id (for SIGSTOP/SIGCONT of this process only). */
@@ -46,7 +47,7 @@ export async function startBroker(options: StartOptions = {}): Promise<BrokerPro
   const args = [SAMSA_BIN, 'start', '--listen', `127.0.0.1:${options.port ?? 0}`, '--data', dataDir, '--log-level', options.logLevel ?? 'warn'];
   for (const [k, v] of Object.entries(options.overrides ?? {})) args.push('-o', `${k}=${v}`);
   if (options.metadata !== undefined) args.push('--metadata', options.metadata);
-  const child = spawn(process.execPath, [...launch.nodeArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...launch.env } });
+  const child = spawn(process.execPath, [...launch.nodeArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: launchModule.launchEnv() });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
