@@ -49,6 +49,37 @@ test('divergent suffix: records a deposed leader wrote at acks=1 that no followe
   assert.deepEqual((await readAll(client, 'diverge', 0)).map((r) => r.value), ['a0', 'a1', 'a2', 'a3', 'a4', 'b5', 'b6', 'b7', 'b8']);
 });
 
+test('divergent suffix of an epoch the new leader never saw: the returning broker cuts back to where the new leader\'s first epoch began', async (t) => {
+  // The fault test (seed 7007) found it: the leader's only records were unreplicated, the new
+  // leader's epoch cache starts at its own epoch, and OffsetForLeaderEpoch answered "unknown"
+  // for the older epoch, so the returning broker kept its suffix and failed every append.
+  const c = await cluster(t);
+  const { state, leader } = await replicatedTopic(c, 'diverge0', 3, { 'min.insync.replicas': '2' });
+  const raw = await openClient(t, leader.port);
+  leader.cutPeers();
+  assert.equal((await raw.produceTo('diverge0', 0, batch(['lost0', 'lost1']), 1)).errorCode, 0);
+  await raw.close();
+  await leader.kill();
+  const next = await c.waitFor('a new leader', async () => {
+    const s = await stateOf(c, 'diverge0');
+    return s.leader >= 0 && s.leader !== leader.nodeId ? s : null;
+  }, 5_000);
+  const newLeader = c.broker(next.leader);
+  await c.waitFor('it leads', () => newLeader.broker.services.replicaManager.partition('diverge0', 0)?.role === 'leader');
+  const client = await openClient(t, newLeader.port);
+  assert.equal((await client.produceTo('diverge0', 0, batch(['b0', 'b1', 'b2', 'b3']), -1)).errorCode, 0);
+  const answer = await client.request<OffsetForLeaderEpoch.OffsetForLeaderEpochResponse>(ApiKey.OffsetForLeaderEpoch, 4, {
+    replicaId: -1,
+    topics: [{ topic: 'diverge0', partitions: [{ partition: 0, currentLeaderEpoch: next.leaderEpoch, leaderEpoch: state.leaderEpoch }] }],
+  });
+  assert.deepEqual(answer.topics[0]!.partitions[0], { errorCode: 0, partition: 0, leaderEpoch: state.leaderEpoch, endOffset: 0n });
+
+  await leader.restart();
+  await c.waitFor('the returning broker in the ISR again', async () => (await stateOf(c, 'diverge0')).isr.length === 3, 10_000);
+  await assertReplicasIdentical(c, 'diverge0', [0, 1, 2]);
+  assert.deepEqual((await readAll(client, 'diverge0', 0)).map((r) => r.value), ['b0', 'b1', 'b2', 'b3']);
+});
+
 test('a leader restarted before its session expires is a new incarnation: its partition gets a new leader epoch and a new leader', async (t) => {
   // A session long enough that only the new incarnation id can explain what follows.
   const c = await cluster(t, { config: { 'broker.session.timeout.ms': 10_000 } });

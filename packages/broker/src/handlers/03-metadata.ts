@@ -15,9 +15,13 @@ export function describeTopic(broker: BrokerServices, t: TopicInfo): Metadata.Me
     topicId: t.topicId,
     isInternal: t.internal,
     partitions: t.partitions.map((p) => {
-      const leader = p.state?.leader ?? -1;
+      // A leader whose registration is gone (dead, its election not written yet) is reported
+      // as none (-1), as Kafka's metadata cache does: a client would find no address for it
+      // in the broker list anyway, and must keep asking until the new leader is named.
+      const stated = p.state?.leader ?? -1;
+      const leader = stated >= 0 && live.has(stated) ? stated : -1;
       return {
-        errorCode: leader >= 0 && live.has(leader) ? 0 : ErrorCode.LEADER_NOT_AVAILABLE,
+        errorCode: leader >= 0 ? 0 : ErrorCode.LEADER_NOT_AVAILABLE,
         partitionIndex: p.index,
         leaderId: leader,
         leaderEpoch: p.state?.leaderEpoch ?? -1,

@@ -61,7 +61,12 @@ export class LeaderEpochCache {
     if (requested === this.latestEpoch) return { leaderEpoch: requested, endOffset: logEndOffset };
     if (requested > this.latestEpoch) return UNDEFINED_EPOCH_OFFSET;
     const next = this.entries.findIndex((e) => e.epoch > requested);
-    if (next <= 0) return UNDEFINED_EPOCH_OFFSET; // older than the first epoch we know
+    // Older than the first epoch we know: as Kafka does, it ended where our first began. A
+    // returning leader whose epoch left nothing here (its records never reached us) must cut
+    // back to that offset; answering "unknown" made it keep its suffix (it falls back to its
+    // high watermark, which after a restart is its log end) and then fail every append of
+    // ours for good (the fault test, seed 7007: "base offset 0, the log expects 2").
+    if (next === 0) return { leaderEpoch: requested, endOffset: this.entries[0]!.startOffset };
     return { leaderEpoch: this.entries[next - 1]!.epoch, endOffset: this.entries[next]!.startOffset };
   }
 

@@ -10,7 +10,7 @@ function cache(entries: Array<[number, number]> = []): LeaderEpochCache {
   return new LeaderEpochCache(entries.map(([epoch, startOffset]) => ({ epoch, startOffset })), async () => undefined);
 }
 
-test('OffsetForLeaderEpoch answers: the latest epoch ends at the log end, an older one where the next began, unknown ones undefined', () => {
+test('OffsetForLeaderEpoch answers: the latest epoch ends at the log end, an older one where the next began, one older than all where the first began, newer ones undefined', () => {
   const c = cache([[0, 0], [2, 10], [5, 25]]);
   assert.deepEqual(c.endOffsetFor(5, 40), { leaderEpoch: 5, endOffset: 40 });
   assert.deepEqual(c.endOffsetFor(2, 40), { leaderEpoch: 2, endOffset: 25 });
@@ -18,7 +18,7 @@ test('OffsetForLeaderEpoch answers: the latest epoch ends at the log end, an old
   assert.deepEqual(c.endOffsetFor(3, 40), { leaderEpoch: 2, endOffset: 25 });
   assert.deepEqual(c.endOffsetFor(1, 40), { leaderEpoch: 0, endOffset: 10 });
   assert.deepEqual(c.endOffsetFor(6, 40), UNDEFINED_EPOCH_OFFSET, 'newer than the latest');
-  assert.deepEqual(cache([[3, 7]]).endOffsetFor(1, 9), UNDEFINED_EPOCH_OFFSET, 'older than the first known');
+  assert.deepEqual(cache([[3, 7]]).endOffsetFor(1, 9), { leaderEpoch: 1, endOffset: 7 }, 'older than the first known: it ended where the first began (Kafka)');
   assert.deepEqual(cache().endOffsetFor(0, 0), UNDEFINED_EPOCH_OFFSET, 'empty');
 });
 

@@ -4,7 +4,9 @@
  * the order they were sent). A bound on requests in flight: beyond it requests wait here,
  * unwritten. Each written request has request.timeout.ms; when one passes it the connection
  * is closed, because a later response cannot be read past a missing one, and everything in
- * flight fails with a retriable error.
+ * flight fails with a retriable error. A request still waiting for a slot has the same bound
+ * (Kafka's ConsumerNetworkClient fails unsent requests after request.timeout.ms): it fails
+ * alone with REQUEST_TIMEOUT and the connection stays, as nothing of it was written.
  */
 import { connect, type Socket } from 'node:net';
 import { apis, ApiKey, Reader, readResponseHeader, Writer, writeRequestHeader } from '@samsa/protocol';
@@ -53,6 +55,8 @@ export class BrokerConnection {
   private readonly waiting: Request[] = [];
   private nextCorrelationId = 1;
   private timer: NodeJS.Timeout | null = null;
+  /** When `timer` fires: the earliest deadline of a request in flight or waiting when it was armed. */
+  private timerAt = Infinity;
   private closeError: SamsaClientError | null = null;
   private readonly closeListeners: Array<(err: SamsaClientError) => void> = [];
   /** Resolves once the socket has closed (its handle is released), after destroy() or a peer close. */
@@ -179,8 +183,13 @@ export class BrokerConnection {
   }
 
   private enqueue(req: Request): void {
-    if (this.inFlightQueue.length < this.opts.maxInFlightRequests && this.waiting.length === 0) this.write(req);
-    else this.waiting.push(req);
+    if (this.inFlightQueue.length < this.opts.maxInFlightRequests && this.waiting.length === 0) {
+      this.write(req);
+      return;
+    }
+    req.deadline = Date.now() + req.timeoutMs;
+    this.waiting.push(req);
+    this.armFor(req.deadline);
   }
 
   private write(req: Request): void {
@@ -191,14 +200,29 @@ export class BrokerConnection {
     this.socket.write(chunks[chunks.length - 1]!, done);
     if (chunks.length > 1) this.socket.uncork();
     if (!req.expectResponse) return;
+    // The bound starts again once written: time spent waiting for a slot was bounded apart.
     req.deadline = Date.now() + req.timeoutMs;
     this.inFlightQueue.push(req);
-    if (this.timer === null) this.armTimer();
+    this.armFor(req.deadline);
+  }
+
+  /**
+   * Makes the timer fire by `deadline`. Requests have their own timeouts (a JoinGroup's is
+   * minutes, a Heartbeat's request.timeout.ms), so a request with a shorter one than those
+   * before it must move the timer earlier, or it would wait for the longest.
+   */
+  private armFor(deadline: number): void {
+    if (this.timer !== null && this.timerAt <= deadline) return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.armTimer();
   }
 
   private armTimer(): void {
     let first = Infinity;
     for (const r of this.inFlightQueue) if (r.deadline < first) first = r.deadline;
+    for (const r of this.waiting) if (r.deadline < first) first = r.deadline;
+    this.timerAt = first;
     if (first === Infinity) return;
     this.timer = setTimeout(() => this.onTimer(), Math.max(1, first - Date.now()));
   }
@@ -212,7 +236,15 @@ export class BrokerConnection {
       this.destroy(connectionError('REQUEST_TIMEOUT', `${name} request to ${this.address} got no response within ${late.timeoutMs} ms`));
       return;
     }
-    this.armTimer();
+    const expired = this.waiting.filter((r) => r.deadline <= now);
+    if (expired.length > 0) {
+      this.waiting.splice(0, this.waiting.length, ...this.waiting.filter((r) => r.deadline > now));
+      for (const r of expired) {
+        const name = apis.get(r.apiKey)?.name ?? `api ${r.apiKey}`;
+        r.callback(connectionError('REQUEST_TIMEOUT', `${name} request to ${this.address} was not sent within ${r.timeoutMs} ms: ${this.inFlightQueue.length} requests in flight ahead of it`), null);
+      }
+    }
+    if (this.closeError === null && this.timer === null) this.armTimer();
   }
 
   private onData(chunk: Buffer): void {
@@ -230,7 +262,7 @@ export class BrokerConnection {
     const { correlationId } = readResponseHeader(r, req.apiKey, req.version);
     if (correlationId !== req.correlationId) throw new Error(`response correlation id ${correlationId}, expected ${req.correlationId}`);
     const body = req.raw ? r : apis.get(req.apiKey)!.decodeResponse(r, req.version);
-    if (this.timer !== null && this.inFlightQueue.length === 0) {
+    if (this.timer !== null && this.inFlightQueue.length === 0 && this.waiting.length === 0) {
       clearTimeout(this.timer);
       this.timer = null;
     }

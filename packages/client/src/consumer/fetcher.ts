@@ -84,7 +84,9 @@ export class Fetcher {
     for (const st of this.subs.fetchable()) {
       if (this.buffered.has(st.key) || this.inFlightPartitions.has(st.key) || this.errors.has(st.key)) continue;
       const leader = this.metadata.cache.leaderFor(st.topic, st.partition);
-      if (leader < 0) {
+      // Whatever the cache says, a leader the pool cannot connect to by id is unknown: the
+      // pool would answer null and never call back, so only a refresh can move us on.
+      if (leader < 0 || !this.pool.hasNode(leader)) {
         this.metadata.addTopic(st.topic);
         this.metadata.requestUpdate();
         continue;

@@ -40,10 +40,17 @@ export class MetadataCache {
     this.brokers = res.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port }));
     this.controllerId = res.controllerId;
     this.clusterId = res.clusterId;
+    const live = new Set(res.brokers.map((b) => b.nodeId));
     for (const t of res.topics) {
       if (t.name === null) continue;
       const partitions: PartitionMetadata[] = [];
-      for (const p of t.partitions) partitions[p.partitionIndex] = { partition: p.partitionIndex, leaderId: p.leaderId, leaderEpoch: p.leaderEpoch, errorCode: p.errorCode };
+      // A leader missing from the response's brokers is no leader (Java's client looks the
+      // leader up among the nodes and finds none): a broker answers this way between a dead
+      // leader's registration vanishing and the controller's election. Kept as a node id,
+      // it sent the fetcher to a node the broker pool no longer knew, where it waited for a
+      // connection event that never came and asked for no refresh: the consumer stopped
+      // reading that leader's partitions until metadata.max.age.ms (the fault test's stall).
+      for (const p of t.partitions) partitions[p.partitionIndex] = { partition: p.partitionIndex, leaderId: live.has(p.leaderId) ? p.leaderId : -1, leaderEpoch: p.leaderEpoch, errorCode: p.errorCode };
       // A partition missing from the list (never seen in practice) is kept as leaderless.
       for (let i = 0; i < partitions.length; i++) partitions[i] ??= { partition: i, leaderId: -1, leaderEpoch: -1, errorCode: ErrorCode.LEADER_NOT_AVAILABLE };
       const available = partitions.filter((p) => p.leaderId >= 0).map((p) => p.partition);
@@ -64,7 +71,7 @@ export class MetadataCache {
     return this.usableTopic;
   }
 
-  /** The leader's node id, or -1 when unknown. */
+  /** The leader's node id, or -1 when unknown or not among the known brokers. */
   leaderFor(topic: string, partition: number): number {
     return this.topics.get(topic)?.partitions[partition]?.leaderId ?? -1;
   }

@@ -93,6 +93,43 @@ test('a request without an answer within request.timeout.ms closes the connectio
   assert.equal(after.code, 'REQUEST_TIMEOUT', 'a closed connection fails new requests at once with its reason');
 });
 
+test('a request with a shorter timeout than one written before it still times out at its own deadline', async (t) => {
+  const broker = await FakeBroker.start(() => undefined); // answers ApiVersions only
+  t.after(() => broker.close());
+  const conn = await open(t, broker);
+  let closedWith: SamsaClientError | null = null;
+  conn.onClose((e) => (closedWith = e));
+  const started = Date.now();
+  const long = conn.request(ApiKey.Metadata, { topics: [] }, 20_000).catch((e: unknown) => e);
+  const short = conn.request(ApiKey.Metadata, { topics: [] }, 150).catch((e: unknown) => e);
+  await Promise.all([long, short]);
+  assert.ok(Date.now() - started < 1_500, `closed after ${Date.now() - started} ms, not at the first request's 20 s`);
+  assert.equal(closedWith!.code, 'REQUEST_TIMEOUT');
+  assert.match(closedWith!.message, /within 150 ms/);
+});
+
+test('a request waiting for an in-flight slot is bounded by its request.timeout.ms too: it fails alone and the connection stays', async (t) => {
+  const parked: SeenRequest[] = [];
+  const broker = await FakeBroker.start((req) => {
+    if (req.apiKey === ApiKey.ApiVersions) return;
+    parked.push(req);
+    return 'silent';
+  });
+  t.after(() => broker.close());
+  const conn = await open(t, broker, { maxInFlightRequests: 1 });
+  const first = conn.request<Metadata.MetadataResponse>(ApiKey.Metadata, { topics: [] }, 2_000);
+  const started = Date.now();
+  const queued = (await conn.request(ApiKey.Metadata, { topics: [] }, 150).catch((e: unknown) => e)) as SamsaClientError;
+  assert.equal(queued.code, 'REQUEST_TIMEOUT');
+  assert.equal(queued.retriable, true);
+  assert.match(queued.message, /not sent within 150 ms/);
+  assert.ok(Date.now() - started >= 140 && Date.now() - started < 1_500, `failed after ${Date.now() - started} ms`);
+  assert.equal(conn.closed, false, 'nothing of it was written: the connection stays');
+  assert.equal(parked.length, 1, 'only the first request reached the broker');
+  respond(parked.shift()!, { body: { ...EMPTY_METADATA, clusterId: 'late' } });
+  assert.equal((await first).clusterId, 'late', 'the request in flight is answered as usual');
+});
+
 test('the broker closing the connection fails requests in flight with CONNECTION_CLOSED (retriable)', async (t) => {
   const broker = await FakeBroker.start((req) => (req.apiKey === ApiKey.Metadata ? 'close' : undefined));
   t.after(() => broker.close());
