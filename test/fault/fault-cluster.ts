@@ -53,10 +53,11 @@ export class FaultBroker {
   async start(): Promise<void> {
     if (this.running) throw new Error(`broker ${this.nodeId} is running already`);
     mkdirSync(this.dataDir, { recursive: true });
-    const argv = [process.execPath, SAMSA_BIN, 'start', '--broker-id', String(this.nodeId), '--listen', this.address, '--data', this.dataDir, '--metadata', this.metadata, '--log-level', 'info'];
+    // The command file itself, as deployed: its #! line gives node the broker's launch settings.
+    const argv = [SAMSA_BIN, 'start', '--broker-id', String(this.nodeId), '--listen', this.address, '--data', this.dataDir, '--metadata', this.metadata, '--log-level', 'info'];
     for (const [k, v] of Object.entries(this.settings)) argv.push('-o', `${k}=${v}`);
-    // `ip netns exec` execs the command in place (no fork), so the pid is the broker's own:
-    // SIGSTOP and SIGKILL reach the broker, not a wrapper.
+    // `ip netns exec` execs the command in place (no fork), and so does the #! line's env, so
+    // the pid is the broker's own: SIGSTOP and SIGKILL reach the broker, not a wrapper.
     const child = spawn('ip', inNamespace(this.nodeId, argv), { stdio: ['ignore', 'pipe', 'pipe'] });
     this.log.write(`\n==== ${new Date().toISOString()} start pid ${child.pid}\n`);
     let head = '';

@@ -18,7 +18,8 @@ export const SEND_INTERVAL_MS = 4;
 
 export interface Ack {
   p: number;
-  o: number;
+  /** null: librdkafka reported the record persisted with no offset. */
+  o: number | null;
   v: string;
 }
 
