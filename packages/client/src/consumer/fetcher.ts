@@ -55,6 +55,12 @@ export class Fetcher {
   private readonly inFlightNodes = new Set<number>();
   private readonly inFlightPartitions = new Set<string>();
   private readonly nodeRetryAt = new Map<number, number>();
+  /**
+   * Partitions whose last fetch said the leader may have moved, and when they may be fetched
+   * again: on the next metadata update or after retry.backoff.ms. Re-sending at once would
+   * ask the same stale leader again and again until the refresh lands.
+   */
+  private readonly partitionRetryAt = new Map<string, number>();
   /** Errors to raise from the next poll, by partition (Kafka raises them when it reaches the partition). */
   private readonly errors = new Map<string, SamsaClientError>();
   private retryTimer: NodeJS.Timeout | null = null;
@@ -68,7 +74,15 @@ export class Fetcher {
     private readonly metadata: MetadataManager,
     private readonly pool: BrokerPool,
     private readonly hooks: FetcherHooks,
-  ) {}
+  ) {
+    // This listener fetches itself: whether the consumer's own metadata listener ran before
+    // it (and skipped these partitions) must not matter.
+    metadata.onUpdate(() => {
+      if (this.partitionRetryAt.size === 0) return;
+      this.partitionRetryAt.clear();
+      this.sendFetches();
+    });
+  }
 
   /** Partitions whose fetched data is not all handed out yet. */
   bufferedPartitions(): string[] {
@@ -83,6 +97,14 @@ export class Fetcher {
     let retryAt = Infinity;
     for (const st of this.subs.fetchable()) {
       if (this.buffered.has(st.key) || this.inFlightPartitions.has(st.key) || this.errors.has(st.key)) continue;
+      const heldUntil = this.partitionRetryAt.get(st.key);
+      if (heldUntil !== undefined) {
+        if (heldUntil > now) {
+          retryAt = Math.min(retryAt, heldUntil);
+          continue;
+        }
+        this.partitionRetryAt.delete(st.key);
+      }
       const leader = this.metadata.cache.leaderFor(st.topic, st.partition);
       // Whatever the cache says, a leader the pool cannot connect to by id is unknown: the
       // pool would answer null and never call back, so only a refresh can move us on.
@@ -201,6 +223,7 @@ export class Fetcher {
       return;
     }
     if (REFRESH_METADATA.has(code)) {
+      this.partitionRetryAt.set(st.key, Date.now() + this.s.retryBackoffMs);
       this.metadata.requestUpdate();
       return;
     }
