@@ -17,7 +17,7 @@ import { Keys, type ControllerRecord, type PartitionState, type TopicRecord } fr
 import type { MetadataStore } from '../metadata/store.js';
 import type { Logger } from '../platform/logger.js';
 import type { BrokerSession } from './broker-session.js';
-import { claimController, fenceHolds, writePartitionStates, type ControllerFence, type StateChange } from './fenced-writes.js';
+import { claimController, fenceHolds, writeFenced, type ControllerFence, type StateChange } from './fenced-writes.js';
 import { planPartition } from './operation-rules.js';
 
 /** Compare-and-swap retries of one topic's write before waiting for the next change. */
@@ -189,7 +189,7 @@ export class Controller {
       if (changes.length === 0) return 'unchanged';
       // A completed reassignment changes the replicas too, in the same transaction.
       const reassigned = replicasNow.some((r, i) => r.join() !== record.replicas[i]!.join()) ? { ...record, replicas: replicasNow } : undefined;
-      if (await writePartitionStates(this.store, fence, name, topicKv.modRevision, changes, reassigned)) {
+      if ((await writeFenced(this.store, fence, name, topicKv.modRevision, changes, reassigned)) > 0) {
         for (const c of changes) {
           const before = current.get(c.partition)?.state;
           if (before?.leader !== c.state.leader) {

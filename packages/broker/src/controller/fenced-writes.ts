@@ -44,21 +44,10 @@ export interface StateChange {
   readonly state: PartitionState;
 }
 
-/** Writes a topic's partition-state changes atomically; false when any compare failed. */
-export async function writePartitionStates(
-  store: MetadataStore,
-  fence: ControllerFence,
-  topic: string,
-  topicRevision: number,
-  changes: readonly StateChange[],
-  record?: TopicRecord,
-): Promise<boolean> {
-  return (await writeFenced(store, fence, topic, topicRevision, changes, record)) > 0;
-}
-
 /**
- * writePartitionStates, with the topic's new record when a reassignment changed its
- * replicas; resolves with the store revision written, or 0 when any compare failed.
+ * Writes a topic's partition-state changes atomically, with the topic's new record when a
+ * reassignment changed its replicas; resolves with the store revision written, or 0 when any
+ * compare failed.
  */
 export async function writeFenced(
   store: MetadataStore,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { claimController, fenceHolds, writePartitionStates } from '../../src/controller/fenced-writes.js';
+import { claimController, fenceHolds, writeFenced } from '../../src/controller/fenced-writes.js';
 import { EmbeddedMetadataStore } from '../../src/metadata/embedded-store.js';
 import { Keys, type PartitionState } from '../../src/metadata/keys.js';
 
@@ -26,22 +26,22 @@ test('a deposed controller cannot overwrite the partition state its successor wr
   const topicRevision = await store.put(Keys.topic('t'), JSON.stringify({ topicId: 'x', replicas: [[1, 2]] }));
   const a = await store.grantLease(10_000);
   const old = (await claimController(store, 1, a))!;
-  assert.equal(await writePartitionStates(store, old, 't', topicRevision, [{ partition: 0, fromRevision: 0, state: state(1, 0) }]), true);
+  assert.ok((await writeFenced(store, old, 't', topicRevision, [{ partition: 0, fromRevision: 0, state: state(1, 0) }])) > 0);
   const written = (await store.get(Keys.partition('t', 0)))!;
 
   // Controller 1 loses its session (a pause longer than its TTL) without noticing; 2 takes over.
   await a.revoke();
   const b = await store.grantLease(10_000);
   const fresh = (await claimController(store, 2, b))!;
-  assert.equal(await writePartitionStates(store, fresh, 't', topicRevision, [{ partition: 0, fromRevision: written.modRevision, state: state(2, 1) }]), true);
+  assert.ok((await writeFenced(store, fresh, 't', topicRevision, [{ partition: 0, fromRevision: written.modRevision, state: state(2, 1) }])) > 0);
   const current = (await store.get(Keys.partition('t', 0)))!;
 
   // The stale controller's write fails even when computed from the current revision.
-  assert.equal(await writePartitionStates(store, old, 't', topicRevision, [{ partition: 0, fromRevision: current.modRevision, state: state(1, 2) }]), false);
+  assert.equal(await writeFenced(store, old, 't', topicRevision, [{ partition: 0, fromRevision: current.modRevision, state: state(1, 2) }]), 0);
   assert.equal(await fenceHolds(store, old), false);
   assert.equal(await fenceHolds(store, fresh), true);
   assert.deepEqual(JSON.parse((await store.get(Keys.partition('t', 0)))!.value), { ...state(2, 1), controllerEpoch: 2 });
   // And a write computed from an outdated state fails for the current controller too.
-  assert.equal(await writePartitionStates(store, fresh, 't', topicRevision, [{ partition: 0, fromRevision: written.modRevision, state: state(2, 5) }]), false);
+  assert.equal(await writeFenced(store, fresh, 't', topicRevision, [{ partition: 0, fromRevision: written.modRevision, state: state(2, 5) }]), 0);
   await store.close();
 });
