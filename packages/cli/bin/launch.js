@@ -5,8 +5,16 @@ import { readFileSync } from 'node:fs';
 
 export const SAMSA_BIN = new URL('./samsa.js', import.meta.url);
 
+/** @type {{ env: Record<string, string>, unset: string[], nodeArgs: string[] } | null} */
+let cached = null;
+
 /** @returns {{ env: Record<string, string>, unset: string[], nodeArgs: string[] }} */
 export function launchOptions() {
+  cached ??= readLaunchLine();
+  return cached;
+}
+
+function readLaunchLine() {
   const first = readFileSync(SAMSA_BIN, 'utf8').split('\n', 1)[0];
   const words = first.replace(/^#!\S*env\s+-S\s+/, '').split(/\s+/).filter(Boolean);
   const env = {};

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { apis, ApiKey, buildRecordBatch, ErrorCode } from '@samsa/protocol';
-import { Consumer } from '../../src/index.js';
+import { readFromZero } from '../helpers/offset-reader.js';
 import { FakeBroker, respond, type Answer, type SeenRequest } from '../helpers/fake-broker.js';
 
 const MOVE_MS = 600;
@@ -44,16 +44,7 @@ test('after NOT_LEADER_OR_FOLLOWER the partition waits for the metadata refresh 
   const broker = await FakeBroker.start(handler);
   t.after(() => broker.close());
 
-  const c = new Consumer({ 'bootstrap.servers': `127.0.0.1:${broker.port}`, 'fetch.max.wait.ms': 50, 'retry.backoff.ms': 100, 'metadata.max.age.ms': 300_000 });
-  t.after(() => c.close(1000));
-  const tp = { topic: 't', partition: 0 };
-  c.assign([tp]);
-  c.seek(tp, 0);
-  const got: number[] = [];
-  const readUntil = async (count: number, ms: number) => {
-    const deadline = Date.now() + ms;
-    while (got.length < count && Date.now() < deadline) for (const r of await c.poll(100)) got.push(r.offset);
-  };
+  const { got, readUntil } = readFromZero(t, broker.port);
   await readUntil(10, 5000);
   assert.deepEqual(got, Array.from({ length: 10 }, (_, i) => i));
 
